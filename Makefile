@@ -1,0 +1,55 @@
+# make run  — set everything up and serve the demo site on http://127.0.0.1:5000
+# make test — set everything up and run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app stationsite
+MO     := stationsite/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
+PO     := $(MO:.mo=.po)
+
+.PHONY: run test install install-test lint format translations extract-messages bench clean
+
+run: install $(MO)
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test $(MO)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "stationsite needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(VENV)/.installed
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+install-test: $(VENV)/.installed-test
+$(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+translations: $(MO)
+$(MO): $(PO) $(BIN)/python
+	$(BIN)/pybabel compile --use-fuzzy -d stationsite/translations -D messages
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o stationsite/translations/messages.pot .
+	$(BIN)/pybabel update -i stationsite/translations/messages.pot -d stationsite/translations --no-fuzzy-matching
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-test $(MO)
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

@@ -1,0 +1,48 @@
+"""stationsite: the map, locator and feedback service for outdoor workers' rest stations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Defaults, from_environ
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Layered config: defaults, instance/config.py, environment, then `test_config`."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(from_environ())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("DATABASE_URL"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'stationsite.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.json.ensure_ascii = False  # Chinese as UTF-8: readable, and half the bytes
+    app.json.sort_keys = False
+
+    from . import cli, database, errors, i18n, security
+    from .api import bp as api_bp
+    from .health import bp as health_bp
+    from .stations import bp as stations_bp
+
+    database.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(stations_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
+    return app

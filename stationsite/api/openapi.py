@@ -1,0 +1,137 @@
+"""The OpenAPI 3.1 description of /api/v1, kept beside the views it describes."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+    },
+}
+
+_FACILITY = {
+    "type": "object",
+    "required": ["code", "name", "state", "hours"],
+    "properties": {
+        "code": {"type": "string", "examples": ["microwave"]},
+        "name": {"type": "string"},
+        "state": {"enum": ["working", "out_of_order", "removed"]},
+        "hours": {"type": ["string", "null"], "description": "own OSM opening_hours"},
+        "open_now": {"type": ["boolean", "null"]},
+    },
+}
+
+_FEATURE = {
+    "type": "object",
+    "required": ["type", "geometry", "properties"],
+    "properties": {
+        "type": {"const": "Feature"},
+        "id": {"type": "string"},
+        "geometry": {
+            "type": "object",
+            "description": "WGS-84 point, [lon, lat]",
+            "properties": {
+                "type": {"const": "Point"},
+                "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2},
+            },
+        },
+        "properties": {
+            "type": "object",
+            "required": ["code", "kind", "name", "address", "district", "status", "open_now",
+                         "next_change", "opening_hours", "facilities"],
+            "properties": {
+                "code": {"type": "string", "examples": ["HZ-T-007"]},
+                "kind": {"enum": ["warm_station", "toilet_station"]},
+                "name": {"type": "string"},
+                "address": {"type": "string"},
+                "district": {"type": "string"},
+                "street": {"type": "string"},
+                "status": {"enum": ["open", "temporarily_closed", "closed"]},
+                "open_now": {"type": ["boolean", "null"], "description": "null: hours unknown"},
+                "next_change": {"type": ["string", "null"], "format": "date-time"},
+                "opening_hours": {"type": ["string", "null"]},
+                "facilities": {"type": "array", "items": {"$ref": "#/components/schemas/Facility"}},
+                "distance_m": {"type": "number", "description": "nearby results only"},
+            },
+        },
+    },
+}
+
+
+def _param(name, description, schema=None, required=False, where="query"):
+    return {"name": name, "in": where, "required": required, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def _errors(*codes):
+    return {str(code): {"description": "error", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}} for code in codes}
+
+
+def _ok(schema_ref, description):
+    return {"200": {"description": description, "content": {"application/json": {
+        "schema": {"$ref": schema_ref}}}}}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "stationsite API",
+            "version": "1",
+            "description": "Warm-heart stations (暖心驿站) and upgraded public-toilet stations "
+            "(公厕驿站): where they are, what they have, whether they are open. Coordinates are "
+            "WGS-84; times are ISO 8601 in Asia/Shanghai. Add lang=en for English names.",
+        },
+        "servers": [{"url": url_for("stations.index", _external=True).rstrip("/")}],
+        "paths": {
+            "/api/v1/stations": {"get": {
+                "summary": "Stations in a bounding box, filtered",
+                "parameters": [
+                    _param("bbox", "minlon,minlat,maxlon,maxlat (WGS-84)"),
+                    _param("zoom", "map zoom level 0-22", {"type": "integer"}),
+                    _param("kind", "station kind", {"enum": ["warm_station", "toilet_station"]}),
+                    _param("facility", "comma-separated facility codes, all working"),
+                    _param("open_now", "1 for open now, 0 for closed now", {"type": "boolean"}),
+                    _param("lang", "zh (default) or en"),
+                ],
+                "responses": {**_ok("#/components/schemas/FeatureCollection", "stations"),
+                              **_errors(400, 422, 429)},
+            }},
+            "/api/v1/stations/{code}": {"get": {
+                "summary": "One station with facilities, hours and its state now",
+                "parameters": [_param("code", "station code", required=True, where="path")],
+                "responses": {**_ok("#/components/schemas/Feature", "the station"),
+                              **_errors(404)},
+            }},
+            "/api/v1/facilities": {"get": {
+                "summary": "The facility catalogue",
+                "responses": {"200": {"description": "facility codes and names"}},
+            }},
+        },
+        "components": {"schemas": {
+            "Error": _ERROR,
+            "Facility": _FACILITY,
+            "Feature": _FEATURE,
+            "FeatureCollection": {
+                "type": "object",
+                "properties": {
+                    "type": {"const": "FeatureCollection"},
+                    "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+                    "total": {"type": "integer"},
+                    "truncated": {"type": "boolean"},
+                },
+            },
+        }},
+    }

@@ -1,0 +1,43 @@
+"""Configuration defaults. Layered by the factory: these, then instance/config.py, then env."""
+
+import os
+
+ENV_KEYS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SITE_NAME",
+    "DEFAULT_LOCALE",
+    "TIMEZONE",
+    "MAP_TILES",
+    "GEOCODER",
+    "MAP_CENTER",
+    "SESSION_COOKIE_SECURE",
+)
+
+
+class Defaults:
+    SECRET_KEY = "dev-only-change-me"
+    DATABASE_URL = None  # filled in from the instance path by the factory
+    REDIS_URL = None
+    SITE_NAME = "驿站地图"
+    DEFAULT_LOCALE = "zh_Hans_CN"
+    LANGUAGES = ("zh_Hans_CN", "en")
+    TIMEZONE = "Asia/Shanghai"
+    # A provider name from stationsite.maps.TILE_PROVIDERS, a URL template, or "none".
+    MAP_TILES = "openstreetmap"
+    GEOCODER = "offline"
+    MAP_CENTER = "30.2741,120.1551"  # Hangzhou, the demo city
+    MAP_MAX_FEATURES = 500
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None
+
+
+def from_environ() -> dict:
+    """The recognised settings present in the environment, typed where needed."""
+    found = {key: os.environ[key] for key in ENV_KEYS if os.environ.get(key)}
+    if "SESSION_COOKIE_SECURE" in found:
+        found["SESSION_COOKIE_SECURE"] = found["SESSION_COOKIE_SECURE"].lower() in ("1", "true")
+    return found

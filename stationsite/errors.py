@@ -1,0 +1,51 @@
+"""Error pages for people, JSON errors for the API; never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+class APIError(Exception):
+    """An API error answered as {"error": {"code", "message", "fields"}}."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+    def response(self):
+        body = {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+        return jsonify(body), self.status
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/open311/", "/healthz"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(APIError, lambda error: error.response())
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _http_error(error: HTTPException):
+    if wants_json():
+        code = (error.name or "error").lower().replace(" ", "_")
+        return APIError(error.code or 500, code, error.description or error.name).response()
+    template = "errors/404.html" if error.code == 404 else "errors/error.html"
+    return render_template(template, error=error), error.code
+
+
+def _unexpected(error: Exception):
+    db.session.rollback()
+    if isinstance(error, HTTPException):  # pragma: no cover - handled above
+        return _http_error(error)
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error")
+    if wants_json():
+        return APIError(500, "internal_error", _("Something went wrong on our side.")).response()
+    return render_template("errors/error.html", error=None), 500

@@ -1,0 +1,71 @@
+"""Chinese first, English second: locale choice, remembered in a cookie."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask, Response, g, request
+from flask_babel import format_date, get_locale
+
+from . import labels
+
+from .extensions import babel
+
+LANG_COOKIE = "lang"
+LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+ONE_YEAR = 365 * 24 * 3600
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations")
+    )
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LOCALE"])
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIMEZONE"])
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_remember_choice)
+    app.context_processor(
+        lambda: {"lang": current_lang(), "html_lang": html_lang(), "lang_url": lang_url}
+    )
+    app.jinja_env.globals["labels"] = labels
+    app.add_template_filter(lambda value: format_date(value, "medium"), "localdate")
+
+
+def _asked_lang() -> str | None:
+    asked = request.args.get("lang", "").lower()[:2]
+    return asked if asked in LOCALES else None
+
+
+def select_locale() -> str:
+    """Chinese unless English was chosen (`?lang=en`, then remembered in a cookie)."""
+    lang = _asked_lang() or request.cookies.get(LANG_COOKIE)
+    if lang not in LOCALES:
+        lang = "zh"
+    g.lang = lang
+    return LOCALES[lang]
+
+
+def current_lang() -> str:
+    """ "zh" or "en" for the current request."""
+    if "lang" not in g:
+        get_locale()
+    return g.get("lang", "zh")
+
+
+def html_lang() -> str:
+    return HTML_LANG[current_lang()]
+
+
+def lang_url(lang: str) -> str:
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def _remember_choice(response: Response) -> Response:
+    lang = _asked_lang()
+    if lang and request.cookies.get(LANG_COOKIE) != lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,284 @@
+"""The domain (SPEC §5) as SQLAlchemy 2.0 typed models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, also on SQLite, which drops the offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StationKind(enum.StrEnum):
+    WARM = "warm_station"
+    TOILET = "toilet_station"
+
+
+class StationStatus(enum.StrEnum):
+    OPEN = "open"
+    TEMPORARILY_CLOSED = "temporarily_closed"
+    CLOSED = "closed"
+
+
+class FacilityState(enum.StrEnum):
+    WORKING = "working"
+    OUT_OF_ORDER = "out_of_order"
+    REMOVED = "removed"
+
+
+class VisitorGroup(enum.StrEnum):
+    COURIER = "courier"
+    FOOD_DELIVERY = "food_delivery"
+    SANITATION = "sanitation"
+    RIDE_HAILING = "ride_hailing"
+    OTHER_OUTDOOR = "other_outdoor"
+    CITIZEN = "citizen"
+    OTHER = "other"
+
+
+class FeedbackCategory(enum.StrEnum):
+    PRAISE = "praise"
+    SUGGESTION = "suggestion"
+    CLEANLINESS = "cleanliness"
+    FACILITY_FAULT = "facility_fault"
+    MISSING_FACILITY = "missing_facility"
+    HOURS_WRONG = "hours_wrong"
+    CLOSED_WHEN_OPEN = "closed_when_open"
+    OTHER = "other"
+
+
+class FeedbackStatus(enum.StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+
+
+class VisitSource(enum.StrEnum):
+    CHECKIN = "checkin"
+    TALLY = "tally"
+    IMPORT = "import"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OPERATOR = "operator"
+
+
+def _enum_column(enum_cls: type[enum.StrEnum], **kw: Any):
+    """Enums stored as their string value, checked by the database, portable across dialects."""
+    return mapped_column(
+        db.Enum(enum_cls, values_callable=lambda e: [m.value for m in e], native_enum=False,
+                length=24, validate_strings=True, name=enum_cls.__name__.lower()),
+        **kw,
+    )
+
+
+operator_station = Table(
+    "operator_station",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("station_id", ForeignKey("station.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Station(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[StationKind] = _enum_column(StationKind, index=True)
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str | None] = mapped_column(String(160))
+    address: Mapped[str] = mapped_column(String(255), default="")
+    district: Mapped[str] = mapped_column(String(64), default="", index=True)
+    street: Mapped[str] = mapped_column(String(64), default="")
+    city: Mapped[str] = mapped_column(String(64), default="")
+    lat: Mapped[float]
+    lon: Mapped[float]
+    operator_org: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    opening_hours: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[StationStatus] = _enum_column(StationStatus, default=StationStatus.OPEN)
+    closure_reason: Mapped[str] = mapped_column(String(255), default="")
+    closed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    facilities: Mapped[list[StationFacility]] = relationship(
+        back_populates="station", cascade="all, delete-orphan", order_by="StationFacility.id"
+    )
+    operators: Mapped[list[User]] = relationship(
+        secondary=operator_station, back_populates="stations"
+    )
+
+    __table_args__ = (Index("ix_station_lat_lon", "lat", "lon"),)
+
+    def name(self, locale: str = "zh") -> str:
+        if locale.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh
+
+    def can_edit(self, user: User | None) -> bool:
+        if user is None or not user.is_active:
+            return False
+        return user.role == Role.ADMIN or self in user.stations
+
+    def __repr__(self) -> str:
+        return f"<Station {self.code}>"
+
+
+class Facility(db.Model):
+    """The facility catalogue: data, so admins can add to it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(60))
+    name_en: Mapped[str] = mapped_column(String(80))
+    icon: Mapped[str] = mapped_column(String(16), default="")
+    lendable: Mapped[bool] = mapped_column(default=False)
+    sort_order: Mapped[int] = mapped_column(default=100)
+
+    def name(self, locale: str = "zh") -> str:
+        return self.name_en if locale.startswith("en") else self.name_zh
+
+    def __repr__(self) -> str:
+        return f"<Facility {self.code}>"
+
+
+class StationFacility(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"), index=True)
+    state: Mapped[FacilityState] = _enum_column(FacilityState, default=FacilityState.WORKING)
+    hours: Mapped[str] = mapped_column(String(255), default="")
+    stock: Mapped[int | None]
+    note: Mapped[str] = mapped_column(String(255), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    station: Mapped[Station] = relationship(back_populates="facilities")
+    facility: Mapped[Facility] = relationship(lazy="joined")
+    updated_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("station_id", "facility_id"),)
+
+
+class Feedback(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    visitor_group: Mapped[VisitorGroup] = _enum_column(VisitorGroup)
+    rating: Mapped[int | None]
+    category: Mapped[FeedbackCategory] = _enum_column(FeedbackCategory)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(String(120), default="")  # private, never public
+    status: Mapped[FeedbackStatus] = _enum_column(FeedbackStatus, default=FeedbackStatus.NEW)
+    approved: Mapped[bool] = mapped_column(default=False)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    client_hash: Mapped[str] = mapped_column(String(64), default="")  # keyed hash, never an IP
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    station: Mapped[Station] = relationship()
+    facility: Mapped[Facility | None] = relationship()
+
+    __table_args__ = (Index("ix_feedback_station_created", "station_id", "created_at"),)
+
+
+class Visit(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    visitor_group: Mapped[VisitorGroup] = _enum_column(VisitorGroup)
+    source: Mapped[VisitSource] = _enum_column(VisitSource)
+    count: Mapped[int] = mapped_column(default=1)  # >1 only for operator tallies
+    client_hash: Mapped[str] = mapped_column(String(64), default="")
+
+    station: Mapped[Station] = relationship()
+
+    __table_args__ = (Index("ix_visit_station_visited", "station_id", "visited_at"),)
+
+
+class User(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = _enum_column(Role)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    stations: Mapped[list[Station]] = relationship(
+        secondary=operator_station, back_populates="operators"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class AuditEntry(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int | None] = mapped_column(
+        ForeignKey("station.id", ondelete="SET NULL"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    station: Mapped[Station | None] = relationship()
+    user: Mapped[User | None] = relationship()

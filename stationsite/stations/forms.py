@@ -1,0 +1,29 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectMultipleField, widgets
+
+from .. import labels
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class StationFilterForm(FlaskForm):
+    """The map's filters; a GET form, so the query lives in the URL and can be shared."""
+
+    class Meta:
+        csrf = False
+
+    kind = RadioField(
+        _l("Kind"),
+        choices=[("", _l("All stations"))] + list(labels.KIND_SHORT.items()),
+        default="",
+        validate_choice=True,
+    )
+    facility = MultiCheckboxField(_l("Has, and working"), choices=[])
+    open_now = BooleanField(_l("Open now"))
+
+    def set_facility_choices(self, facilities, lang: str) -> None:
+        self.facility.choices = [(f.code, f.name(lang)) for f in facilities]

@@ -1,0 +1,129 @@
+"""Words and shapes for showing stations: status sentences, weekly tables, GeoJSON features."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from .. import hours, labels
+from ..hours import SHANGHAI, DayHours, State
+from ..models import Station
+from .services import facility_status, visible_facilities
+
+
+def _clock(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%H:%M")
+
+
+def when(moment: datetime, now: datetime) -> str:
+    """ "19:00", "tomorrow 07:00", "Wed 07:00" or "10-09 08:00", relative to `now`."""
+    local, today = moment.astimezone(SHANGHAI), now.astimezone(SHANGHAI).date()
+    days = (local.date() - today).days
+    if days <= 0:
+        return _clock(local)
+    if days == 1:
+        return _("tomorrow %(time)s", time=_clock(local))
+    if days < 7:
+        return f"{labels.WEEKDAY[local.weekday()]} {_clock(local)}"
+    return _("%(month)d-%(day)02d %(time)s", month=local.month, day=local.day, time=_clock(local))
+
+
+def describe(status: hours.Status, now: datetime) -> str:
+    """One sentence on the state now and what comes next."""
+    nxt = status.next_change
+    if status.reason == "closed":
+        return _("This station has closed for good.")
+    if status.reason == "temporarily_closed":
+        if nxt:
+            return _("Temporarily closed; expected to reopen %(when)s", when=when(nxt, now))
+        return _("Temporarily closed until further notice")
+    if status.state is State.UNKNOWN:
+        return _("Opening hours unknown")
+    if status.state is State.OPEN:
+        return _("Closes at %(when)s", when=when(nxt, now)) if nxt else _("Open 24 hours")
+    if nxt:
+        return _("Opens %(when)s", when=when(nxt, now))
+    return _("No opening time in the next two weeks")
+
+
+def _hhmm(value: time | None) -> str:
+    return "24:00" if value is None else value.strftime("%H:%M")
+
+
+def day_text(day: DayHours) -> str:
+    if day.unknown:
+        return _("Unknown")
+    if day.all_day:
+        return _("24 hours")
+    if not day.spans:
+        return _("Closed")
+    parts = []
+    for start, end, overnight in day.spans:
+        end_text = _("%(time)s next day", time=_hhmm(end)) if overnight else _hhmm(end)
+        parts.append(f"{_hhmm(start)}–{end_text}")
+    return ", ".join(parts)
+
+
+def day_note(day: DayHours) -> str:
+    if day.day_type == "holiday":
+        return day.holiday_name or _("Public holiday")
+    if day.day_type == "makeup_workday":
+        return _("Make-up working day")
+    return ""
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(SHANGHAI).isoformat() if moment else None
+
+
+def facility_rows(station: Station, now_status: hours.Status, at: datetime, lang: str) -> list:
+    rows = []
+    for item in visible_facilities(station):
+        rows.append(
+            {
+                "code": item.facility.code,
+                "name": item.facility.name(lang),
+                "icon": item.facility.icon,
+                "state": item.state.value,
+                "hours": item.hours or None,
+                "stock": item.stock,
+                "note": item.note,
+                "status": facility_status(item, now_status, at),
+            }
+        )
+    return rows
+
+
+def feature(station: Station, status: hours.Status, at: datetime, lang: str) -> dict:
+    """The GeoJSON Feature of SPEC §6 (WGS-84 point)."""
+    facilities = [
+        {"code": r["code"], "name": r["name"], "state": r["state"], "hours": r["hours"],
+         "open_now": r["status"].open}
+        for r in facility_rows(station, status, at, lang)
+    ]
+    return {
+        "type": "Feature",
+        "id": station.code,
+        "geometry": {"type": "Point", "coordinates": [round(station.lon, 6), round(station.lat, 6)]},
+        "properties": {
+            "code": station.code,
+            "kind": station.kind.value,
+            "name": station.name(lang),
+            "address": station.address,
+            "district": station.district,
+            "street": station.street,
+            "status": station.status.value,
+            "closure_reason": station.closure_reason or None,
+            "closed_until": iso(station.closed_until),
+            "open_now": status.open,
+            "next_change": iso(status.next_change),
+            "opening_hours": station.opening_hours or None,
+            "phone": station.phone or None,
+            "facilities": facilities,
+            "last_verified_at": iso(station.last_verified_at),
+            "url": url_for("stations.detail", code=station.code, _external=True),
+        },
+    }
+
