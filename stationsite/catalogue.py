@@ -39,8 +39,9 @@ def ensure_catalogue() -> dict[str, Facility]:
     existing = {f.code: f for f in db.session.scalars(select(Facility))}
     for order, (code, zh, en, lendable) in enumerate(FACILITIES):
         if code not in existing:
-            facility = Facility(code=code, name_zh=zh, name_en=en, lendable=lendable,
-                                sort_order=(order + 1) * 10)
+            facility = Facility(
+                code=code, name_zh=zh, name_en=en, lendable=lendable, sort_order=(order + 1) * 10
+            )
             db.session.add(facility)
             existing[code] = facility
     db.session.flush()

@@ -35,69 +35,389 @@ DEMO_PASSWORD = "demo-password"
 
 # code, zh name, en name, district, street, address, lat, lon, hours
 TOILETS = [
-    ("湖滨公园", "Hubin Park", "上城区", "湖滨街道", "湖滨路与平海路口", 30.2585, 120.1627, "Mo-Su 07:00-19:00"),
-    ("武林广场", "Wulin Square", "拱墅区", "武林街道", "武林广场东侧", 30.2718, 120.1652, "Mo-Su 07:00-19:00"),
-    ("吴山广场", "Wushan Square", "上城区", "清波街道", "吴山广场西侧", 30.2452, 120.1690, "Mo-Su 07:00-19:00"),
-    ("城站广场", "City Station Square", "上城区", "小营街道", "环城东路城站广场南侧", 30.2436, 120.1826, "Mo-Su 06:30-18:30"),
-    ("西溪湿地周家村", "Xixi Wetland Zhoujiacun", "西湖区", "蒋村街道", "天目山路西溪湿地周家村入口", 30.2706, 120.0845, "Mo-Su 07:00-19:00"),
-    ("文三路", "Wensan Road", "西湖区", "文新街道", "文三路与学院路交叉口", 30.2792, 120.1281, "Mo-Su 07:00-19:00"),
-    ("黄龙体育中心", "Huanglong Sports Centre", "西湖区", "西溪街道", "黄龙路黄龙体育中心东门", 30.2689, 120.1313, "Mo-Su 07:00-19:00"),
-    ("拱宸桥西", "Gongchen Bridge West", "拱墅区", "拱宸桥街道", "桥弄街运河步道旁", 30.3190, 120.1426, "Mo-Su 07:00-19:00"),
-    ("杭州东站东广场", "Hangzhou East Station", "上城区", "彭埠街道", "天城路杭州东站东广场", 30.2908, 120.2139, "Mo-Su 06:00-22:00"),
-    ("钱江新城城市阳台", "Qianjiang New City Balcony", "上城区", "四季青街道", "富春路城市阳台北侧", 30.2445, 120.2120, "Mo-Su 07:00-19:00"),
-    ("江南大道星光", "Jiangnan Avenue Xingguang", "滨江区", "西兴街道", "江南大道与星光大道交叉口", 30.2075, 120.2105, "Mo-Su 07:00-19:00"),
-    ("浦沿路", "Puyan Road", "滨江区", "浦沿街道", "浦沿路与东信大道交叉口", 30.1860, 120.1590, "Mo-Su 07:00-19:00"),
-    ("湘湖景区", "Xianghu Lake", "萧山区", "城厢街道", "湘湖路湘湖景区入口", 30.1475, 120.2330, "Mo-Su 07:00-19:00"),
-    ("北干山公园", "Beiganshan Park", "萧山区", "北干街道", "北干山南路公园入口", 30.1800, 120.2720, "Mo-Su 07:00-19:00"),
-    ("金沙湖公园", "Jinsha Lake Park", "钱塘区", "下沙街道", "金沙湖公园南门", 30.3105, 120.3010, "Mo-Su 07:00-19:00"),
-    ("海创园", "Dream Town Hub", "余杭区", "仓前街道", "文一西路海创园南侧", 30.2940, 120.0020, "Mo-Su 07:00-19:00"),
-    ("临平公园", "Linping Park", "临平区", "南苑街道", "临平公园北门", 30.4180, 120.2990, "Mo-Su 07:00-19:00"),
-    ("富春江滨", "Fuchun Riverside", "富阳区", "富春街道", "富春江滨江步道中段", 30.0480, 119.9580, "Mo-Su 07:00-19:00"),
+    (
+        "湖滨公园",
+        "Hubin Park",
+        "上城区",
+        "湖滨街道",
+        "湖滨路与平海路口",
+        30.2585,
+        120.1627,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "武林广场",
+        "Wulin Square",
+        "拱墅区",
+        "武林街道",
+        "武林广场东侧",
+        30.2718,
+        120.1652,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "吴山广场",
+        "Wushan Square",
+        "上城区",
+        "清波街道",
+        "吴山广场西侧",
+        30.2452,
+        120.1690,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "城站广场",
+        "City Station Square",
+        "上城区",
+        "小营街道",
+        "环城东路城站广场南侧",
+        30.2436,
+        120.1826,
+        "Mo-Su 06:30-18:30",
+    ),
+    (
+        "西溪湿地周家村",
+        "Xixi Wetland Zhoujiacun",
+        "西湖区",
+        "蒋村街道",
+        "天目山路西溪湿地周家村入口",
+        30.2706,
+        120.0845,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "文三路",
+        "Wensan Road",
+        "西湖区",
+        "文新街道",
+        "文三路与学院路交叉口",
+        30.2792,
+        120.1281,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "黄龙体育中心",
+        "Huanglong Sports Centre",
+        "西湖区",
+        "西溪街道",
+        "黄龙路黄龙体育中心东门",
+        30.2689,
+        120.1313,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "拱宸桥西",
+        "Gongchen Bridge West",
+        "拱墅区",
+        "拱宸桥街道",
+        "桥弄街运河步道旁",
+        30.3190,
+        120.1426,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "杭州东站东广场",
+        "Hangzhou East Station",
+        "上城区",
+        "彭埠街道",
+        "天城路杭州东站东广场",
+        30.2908,
+        120.2139,
+        "Mo-Su 06:00-22:00",
+    ),
+    (
+        "钱江新城城市阳台",
+        "Qianjiang New City Balcony",
+        "上城区",
+        "四季青街道",
+        "富春路城市阳台北侧",
+        30.2445,
+        120.2120,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "江南大道星光",
+        "Jiangnan Avenue Xingguang",
+        "滨江区",
+        "西兴街道",
+        "江南大道与星光大道交叉口",
+        30.2075,
+        120.2105,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "浦沿路",
+        "Puyan Road",
+        "滨江区",
+        "浦沿街道",
+        "浦沿路与东信大道交叉口",
+        30.1860,
+        120.1590,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "湘湖景区",
+        "Xianghu Lake",
+        "萧山区",
+        "城厢街道",
+        "湘湖路湘湖景区入口",
+        30.1475,
+        120.2330,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "北干山公园",
+        "Beiganshan Park",
+        "萧山区",
+        "北干街道",
+        "北干山南路公园入口",
+        30.1800,
+        120.2720,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "金沙湖公园",
+        "Jinsha Lake Park",
+        "钱塘区",
+        "下沙街道",
+        "金沙湖公园南门",
+        30.3105,
+        120.3010,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "海创园",
+        "Dream Town Hub",
+        "余杭区",
+        "仓前街道",
+        "文一西路海创园南侧",
+        30.2940,
+        120.0020,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "临平公园",
+        "Linping Park",
+        "临平区",
+        "南苑街道",
+        "临平公园北门",
+        30.4180,
+        120.2990,
+        "Mo-Su 07:00-19:00",
+    ),
+    (
+        "富春江滨",
+        "Fuchun Riverside",
+        "富阳区",
+        "富春街道",
+        "富春江滨江步道中段",
+        30.0480,
+        119.9580,
+        "Mo-Su 07:00-19:00",
+    ),
 ]
 
 WARM = [
-    ("湖滨商圈户外劳动者", "Hubin Outdoor Workers", "上城区", "湖滨街道", "延安路商圈东坡路口", 30.2573, 120.1670, "Mo-Su 09:00-22:00"),
-    ("凤起路邮政", "Fengqi Road Post", "拱墅区", "武林街道", "凤起路邮政网点一楼", 30.2638, 120.1698, "Mo-Fr 08:30-17:30; Sa,Su,PH 09:00-17:00"),
-    ("文新街道工会", "Wenxin Union", "西湖区", "文新街道", "文一西路社区服务中心", 30.2870, 120.1120, "Mo-Su 08:00-20:00"),
-    ("物联网街", "IoT Street", "滨江区", "长河街道", "物联网街与江汉路口", 30.1915, 120.2020, "24/7"),
-    ("萧山人民广场", "Xiaoshan People's Square", "萧山区", "城厢街道", "人民广场西侧服务亭", 30.1640, 120.2650, "Mo-Su 07:30-19:30"),
-    ("东站枢纽骑手", "East Station Riders", "上城区", "彭埠街道", "新塘路东站枢纽地面层", 30.2935, 120.2105, "Mo-Su 06:00-23:00"),
-    ("白杨环卫", "Baiyang Sanitation", "钱塘区", "白杨街道", "学源街环卫所", 30.3190, 120.3400, "Mo-Su 05:00-21:00"),
-    ("良渚文化村", "Liangzhu Village", "余杭区", "良渚街道", "良渚文化村村民广场", 30.3760, 120.0330, "Mo-Sa 08:00-18:00; Su,PH off"),
-    ("运河拱宸", "Grand Canal Gongchen", "拱墅区", "拱宸桥街道", "小河路运河文化广场", 30.3225, 120.1390, "Mo-Su 08:00-20:00"),
-    ("银湖街道", "Yinhu Street", "富阳区", "银湖街道", "银湖街道便民服务中心", 30.1080, 120.0330, "Mo-Fr 08:00-18:00; PH off"),
-    ("南苑夜班骑手", "Nanyuan Night Riders", "临平区", "南苑街道", "迎宾路南苑商业街", 30.4120, 120.3060, "Mo-Su 18:00-06:00"),
-    ("采荷", "Caihe", "上城区", "采荷街道", "凯旋路采荷社区服务中心", 30.2595, 120.1950, "Mo-Su 08:00-20:00"),
+    (
+        "湖滨商圈户外劳动者",
+        "Hubin Outdoor Workers",
+        "上城区",
+        "湖滨街道",
+        "延安路商圈东坡路口",
+        30.2573,
+        120.1670,
+        "Mo-Su 09:00-22:00",
+    ),
+    (
+        "凤起路邮政",
+        "Fengqi Road Post",
+        "拱墅区",
+        "武林街道",
+        "凤起路邮政网点一楼",
+        30.2638,
+        120.1698,
+        "Mo-Fr 08:30-17:30; Sa,Su,PH 09:00-17:00",
+    ),
+    (
+        "文新街道工会",
+        "Wenxin Union",
+        "西湖区",
+        "文新街道",
+        "文一西路社区服务中心",
+        30.2870,
+        120.1120,
+        "Mo-Su 08:00-20:00",
+    ),
+    (
+        "物联网街",
+        "IoT Street",
+        "滨江区",
+        "长河街道",
+        "物联网街与江汉路口",
+        30.1915,
+        120.2020,
+        "24/7",
+    ),
+    (
+        "萧山人民广场",
+        "Xiaoshan People's Square",
+        "萧山区",
+        "城厢街道",
+        "人民广场西侧服务亭",
+        30.1640,
+        120.2650,
+        "Mo-Su 07:30-19:30",
+    ),
+    (
+        "东站枢纽骑手",
+        "East Station Riders",
+        "上城区",
+        "彭埠街道",
+        "新塘路东站枢纽地面层",
+        30.2935,
+        120.2105,
+        "Mo-Su 06:00-23:00",
+    ),
+    (
+        "白杨环卫",
+        "Baiyang Sanitation",
+        "钱塘区",
+        "白杨街道",
+        "学源街环卫所",
+        30.3190,
+        120.3400,
+        "Mo-Su 05:00-21:00",
+    ),
+    (
+        "良渚文化村",
+        "Liangzhu Village",
+        "余杭区",
+        "良渚街道",
+        "良渚文化村村民广场",
+        30.3760,
+        120.0330,
+        "Mo-Sa 08:00-18:00; Su,PH off",
+    ),
+    (
+        "运河拱宸",
+        "Grand Canal Gongchen",
+        "拱墅区",
+        "拱宸桥街道",
+        "小河路运河文化广场",
+        30.3225,
+        120.1390,
+        "Mo-Su 08:00-20:00",
+    ),
+    (
+        "银湖街道",
+        "Yinhu Street",
+        "富阳区",
+        "银湖街道",
+        "银湖街道便民服务中心",
+        30.1080,
+        120.0330,
+        "Mo-Fr 08:00-18:00; PH off",
+    ),
+    (
+        "南苑夜班骑手",
+        "Nanyuan Night Riders",
+        "临平区",
+        "南苑街道",
+        "迎宾路南苑商业街",
+        30.4120,
+        120.3060,
+        "Mo-Su 18:00-06:00",
+    ),
+    (
+        "采荷",
+        "Caihe",
+        "上城区",
+        "采荷街道",
+        "凯旋路采荷社区服务中心",
+        30.2595,
+        120.1950,
+        "Mo-Su 08:00-20:00",
+    ),
 ]
 
-TOILET_FACILITIES = ["toilet", "accessible_toilet", "drinking_water", "fridge", "microwave", "aed",
-                     "ebook_lending", "convenience_box", "umbrella_loan", "paper_dispenser",
-                     "guide_display", "seating", "phone_charging", "emergency_kit", "baby_care",
-                     "wifi"]
-WARM_FACILITIES = ["seating", "hot_water", "microwave", "umbrella_loan", "first_aid",
-                   "phone_charging", "air_conditioning", "drinking_water", "ebike_charging",
-                   "reading", "wifi", "policy_corner", "toilet", "fridge"]
-ALWAYS = {"toilet_station": {"toilet", "drinking_water", "seating"},
-          "warm_station": {"seating", "hot_water", "microwave", "phone_charging", "first_aid"}}
+TOILET_FACILITIES = [
+    "toilet",
+    "accessible_toilet",
+    "drinking_water",
+    "fridge",
+    "microwave",
+    "aed",
+    "ebook_lending",
+    "convenience_box",
+    "umbrella_loan",
+    "paper_dispenser",
+    "guide_display",
+    "seating",
+    "phone_charging",
+    "emergency_kit",
+    "baby_care",
+    "wifi",
+]
+WARM_FACILITIES = [
+    "seating",
+    "hot_water",
+    "microwave",
+    "umbrella_loan",
+    "first_aid",
+    "phone_charging",
+    "air_conditioning",
+    "drinking_water",
+    "ebike_charging",
+    "reading",
+    "wifi",
+    "policy_corner",
+    "toilet",
+    "fridge",
+]
+ALWAYS = {
+    "toilet_station": {"toilet", "drinking_water", "seating"},
+    "warm_station": {"seating", "hot_water", "microwave", "phone_charging", "first_aid"},
+}
 
-OPERATORS = {"toilet_station": "演示环境集团城市服务有限公司", "warm_station": "演示区总工会服务中心"}
+OPERATORS = {
+    "toilet_station": "演示环境集团城市服务有限公司",
+    "warm_station": "演示区总工会服务中心",
+}
 
 COMMENTS = {
-    FeedbackCategory.PRAISE: ["热水很方便，冬天送餐能暖暖手", "管理员很热情，谢谢！", "干净整洁，点赞",
-                              "下雨天借到了伞，太及时了", "微波炉热饭很方便"],
-    FeedbackCategory.SUGGESTION: ["希望能多放几把椅子", "晚上能不能晚一点关门", "建议增加电动车充电桩",
-                                  "门口指示牌不太明显"],
+    FeedbackCategory.PRAISE: [
+        "热水很方便，冬天送餐能暖暖手",
+        "管理员很热情，谢谢！",
+        "干净整洁，点赞",
+        "下雨天借到了伞，太及时了",
+        "微波炉热饭很方便",
+    ],
+    FeedbackCategory.SUGGESTION: [
+        "希望能多放几把椅子",
+        "晚上能不能晚一点关门",
+        "建议增加电动车充电桩",
+        "门口指示牌不太明显",
+    ],
     FeedbackCategory.CLEANLINESS: ["地面有点滑，注意打扫", "垃圾桶满了"],
     FeedbackCategory.FACILITY_FAULT: ["微波炉不加热", "直饮水机没有水", "充电线坏了"],
     FeedbackCategory.CLOSED_WHEN_OPEN: ["营业时间内门是锁着的"],
     FeedbackCategory.HOURS_WRONG: ["实际开门时间和公示的不一样"],
 }
-REPLIES = ["感谢反馈，已安排维修。", "谢谢您的建议，我们会研究改进。", "已通知保洁人员处理。", "感谢支持！"]
+REPLIES = [
+    "感谢反馈，已安排维修。",
+    "谢谢您的建议，我们会研究改进。",
+    "已通知保洁人员处理。",
+    "感谢支持！",
+]
 
 
 def _station(kind: StationKind, index: int, row: tuple, rng: random.Random) -> Station:
     place, place_en, district, street, address, lat, lon, hours = row
-    suffix = ("公厕驿站", "toilet station") if kind is StationKind.TOILET else ("暖心驿站", "warm-heart station")
+    suffix = (
+        ("公厕驿站", "toilet station")
+        if kind is StationKind.TOILET
+        else ("暖心驿站", "warm-heart station")
+    )
     letter = "T" if kind is StationKind.TOILET else "W"
     return Station(
         code=f"HZ-{letter}-{index:03d}",
@@ -144,7 +464,9 @@ def _special_cases(stations: dict[str, Station], catalogue: dict[str, Facility])
     closed = stations["HZ-W-009"]
     closed.status = StationStatus.TEMPORARILY_CLOSED
     closed.closure_reason = "内部装修升级 / Renovation"
-    closed.closed_until = (now + timedelta(days=3)).replace(hour=1, minute=0, second=0, microsecond=0)
+    closed.closed_until = (now + timedelta(days=3)).replace(
+        hour=1, minute=0, second=0, microsecond=0
+    )
 
 
 def _history(stations: list[Station], catalogue: dict[str, Facility], rng: random.Random) -> None:
@@ -154,19 +476,36 @@ def _history(stations: list[Station], catalogue: dict[str, Facility], rng: rando
     for station in stations:
         busy = rng.uniform(0.5, 2.0)
         for days_ago in range(1, 121):
-            day = (now - timedelta(days=days_ago)).replace(hour=4, minute=0, second=0, microsecond=0)
+            day = (now - timedelta(days=days_ago)).replace(
+                hour=4, minute=0, second=0, microsecond=0
+            )
             for group in set(rng.choices(groups, weights, k=3)):
-                db.session.add(Visit(station=station, visited_at=day, visitor_group=group,
-                                     source=VisitSource.TALLY, count=max(1, int(rng.gauss(6, 3) * busy))))
+                db.session.add(
+                    Visit(
+                        station=station,
+                        visited_at=day,
+                        visitor_group=group,
+                        source=VisitSource.TALLY,
+                        count=max(1, int(rng.gauss(6, 3) * busy)),
+                    )
+                )
             if rng.random() < 0.5:
                 when = day + timedelta(hours=rng.randint(3, 14), minutes=rng.randint(0, 59))
-                db.session.add(Visit(station=station, visited_at=when, source=VisitSource.CHECKIN,
-                                     visitor_group=rng.choices(groups, weights)[0]))
+                db.session.add(
+                    Visit(
+                        station=station,
+                        visited_at=when,
+                        source=VisitSource.CHECKIN,
+                        visitor_group=rng.choices(groups, weights)[0],
+                    )
+                )
         for _ in range(rng.randint(3, 9)):
             db.session.add(_feedback(station, catalogue, rng, now))
 
 
-def _feedback(station: Station, catalogue: dict[str, Facility], rng: random.Random, now: datetime) -> Feedback:
+def _feedback(
+    station: Station, catalogue: dict[str, Facility], rng: random.Random, now: datetime
+) -> Feedback:
     category = rng.choices(list(COMMENTS), [40, 20, 8, 15, 5, 4])[0]
     created = now - timedelta(days=rng.randint(1, 110), hours=rng.randint(0, 23))
     item = Feedback(
@@ -175,14 +514,19 @@ def _feedback(station: Station, catalogue: dict[str, Facility], rng: random.Rand
         rating={FeedbackCategory.PRAISE: rng.choice([4, 5, 5])}.get(category, rng.randint(2, 5)),
         category=category,
         comment=rng.choice(COMMENTS[category]),
-        status=rng.choice([FeedbackStatus.RESOLVED, FeedbackStatus.RESOLVED, FeedbackStatus.ACKNOWLEDGED]),
+        status=rng.choice(
+            [FeedbackStatus.RESOLVED, FeedbackStatus.RESOLVED, FeedbackStatus.ACKNOWLEDGED]
+        ),
         approved=rng.random() < 0.8,
         created_at=created,
     )
     if category is FeedbackCategory.FACILITY_FAULT:
         item.facility = catalogue["microwave"]
     if rng.random() < 0.5:
-        item.reply, item.replied_at = rng.choice(REPLIES), created + timedelta(hours=rng.randint(2, 48))
+        item.reply, item.replied_at = (
+            rng.choice(REPLIES),
+            created + timedelta(hours=rng.randint(2, 48)),
+        )
     if item.status is FeedbackStatus.RESOLVED:
         item.resolved_at = created + timedelta(days=rng.randint(1, 5))
     return item

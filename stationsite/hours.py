@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -193,7 +193,7 @@ class DayHours:
     holiday_name: str | None = None
     unknown: bool = False
     is_today: bool = False
-    all_day: bool = field(default=False)
+    all_day: bool = False
 
 
 def week(expression: str | None, today: date) -> list[DayHours]:
@@ -204,15 +204,15 @@ def week(expression: str | None, today: date) -> list[DayHours]:
 
 def _day_hours(expression: str, day: date, today: date) -> DayHours:
     info = cn_calendar.classify(day)
-    base = dict(day=day, day_type=info.type, holiday_name=info.holiday_name, is_today=day == today)
+    blank = DayHours(day, (), info.type, info.holiday_name, is_today=day == today)
     if not is_valid(expression):
-        return DayHours(spans=(), unknown=True, **base)
+        return replace(blank, unknown=True)
     own = day_segments(expression, day)
     if any(seg.state is State.UNKNOWN for seg in own):
-        return DayHours(spans=(), unknown=True, **base)
+        return replace(blank, unknown=True)
     if len(own) == 1 and own[0].state is State.OPEN:
-        return DayHours(spans=(), all_day=True, **base)
-    return DayHours(spans=tuple(_open_spans(expression, day)), **base)
+        return replace(blank, all_day=True)
+    return replace(blank, spans=tuple(_open_spans(expression, day)))
 
 
 def _open_spans(expression: str, day: date) -> Iterable[tuple[time, time | None, bool]]:

@@ -9,7 +9,6 @@ from flask import Flask, Response, g, request
 from flask_babel import format_date, get_locale
 
 from . import labels
-
 from .extensions import babel
 
 LANG_COOKIE = "lang"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import folium
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from folium.plugins import MarkerCluster
 from markupsafe import Markup
 
@@ -35,6 +35,15 @@ def _tiles() -> tuple[str, str] | None:
     return setting, "Map tiles"
 
 
+def _finishing(name: str) -> str:
+    """After folium's set-up: a metric-only scale and a plain attribution prefix."""
+    return (
+        f"\n{name}.attributionControl.setPrefix("
+        "'<a href=\"https://leafletjs.com/\">Leaflet</a>');"
+        f"\nL.control.scale({{imperial: false}}).addTo({name});\n"
+    )
+
+
 def map_center() -> tuple[float, float]:
     lat, lon = (float(v) for v in current_app.config["MAP_CENTER"].split(","))
     return lat, lon
@@ -44,8 +53,9 @@ def _base_map(center: tuple[float, float], zoom: int) -> folium.Map:
     # Zoom bounds as map options (folium only passes its min/max_zoom to a default tile
     # layer); marker clustering needs maxZoom when the map has no tiles.
     fmap = folium.Map(
-        location=center, zoom_start=zoom, tiles=None, control_scale=True, minZoom=3, maxZoom=19
+        location=center, zoom_start=zoom, tiles=None, control_scale=False, minZoom=3, maxZoom=19
     )
+
     # Replace folium's CDN assets: the page brings local copies itself (see assets()).
     fmap.default_js, fmap.default_css = [], []
     tiles = _tiles()
@@ -67,7 +77,9 @@ def station_map(markers: list[dict], zoom: int = 11) -> MapParts:
         folium.Marker(
             [marker["lat"], marker["lon"]],
             icon=folium.DivIcon(
-                html=marker["icon_html"], icon_size=(36, 36), icon_anchor=(18, 18),
+                html=marker["icon_html"],
+                icon_size=(36, 36),
+                icon_anchor=(18, 18),
                 class_name="station-pin",
             ),
             popup=folium.Popup(marker["popup_html"], max_width=280),
@@ -82,5 +94,5 @@ def station_map(markers: list[dict], zoom: int = 11) -> MapParts:
     return MapParts(
         assets=Markup(render_template("stations/_map_assets.html")),
         element=Markup(root.html.render()),
-        script=Markup(root.script.render()),
+        script=Markup(root.script.render() + _finishing(fmap.get_name())),
     )

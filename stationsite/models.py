@@ -107,8 +107,14 @@ class Role(enum.StrEnum):
 def _enum_column(enum_cls: type[enum.StrEnum], **kw: Any):
     """Enums stored as their string value, checked by the database, portable across dialects."""
     return mapped_column(
-        db.Enum(enum_cls, values_callable=lambda e: [m.value for m in e], native_enum=False,
-                length=24, validate_strings=True, name=enum_cls.__name__.lower()),
+        db.Enum(
+            enum_cls,
+            values_callable=lambda e: [m.value for m in e],
+            native_enum=False,
+            length=24,
+            validate_strings=True,
+            name=enum_cls.__name__.lower(),
+        ),
         **kw,
     )
 

@@ -48,8 +48,18 @@ _FEATURE = {
         },
         "properties": {
             "type": "object",
-            "required": ["code", "kind", "name", "address", "district", "status", "open_now",
-                         "next_change", "opening_hours", "facilities"],
+            "required": [
+                "code",
+                "kind",
+                "name",
+                "address",
+                "district",
+                "status",
+                "open_now",
+                "next_change",
+                "opening_hours",
+                "facilities",
+            ],
             "properties": {
                 "code": {"type": "string", "examples": ["HZ-T-007"]},
                 "kind": {"enum": ["warm_station", "toilet_station"]},
@@ -70,18 +80,32 @@ _FEATURE = {
 
 
 def _param(name, description, schema=None, required=False, where="query"):
-    return {"name": name, "in": where, "required": required, "description": description,
-            "schema": schema or {"type": "string"}}
+    return {
+        "name": name,
+        "in": where,
+        "required": required,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
 
 
 def _errors(*codes):
-    return {str(code): {"description": "error", "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Error"}}}} for code in codes}
+    return {
+        str(code): {
+            "description": "error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for code in codes
+    }
 
 
 def _ok(schema_ref, description):
-    return {"200": {"description": description, "content": {"application/json": {
-        "schema": {"$ref": schema_ref}}}}}
+    return {
+        "200": {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": schema_ref}}},
+        }
+    }
 
 
 def document() -> dict:
@@ -96,42 +120,59 @@ def document() -> dict:
         },
         "servers": [{"url": url_for("stations.index", _external=True).rstrip("/")}],
         "paths": {
-            "/api/v1/stations": {"get": {
-                "summary": "Stations in a bounding box, filtered",
-                "parameters": [
-                    _param("bbox", "minlon,minlat,maxlon,maxlat (WGS-84)"),
-                    _param("zoom", "map zoom level 0-22", {"type": "integer"}),
-                    _param("kind", "station kind", {"enum": ["warm_station", "toilet_station"]}),
-                    _param("facility", "comma-separated facility codes, all working"),
-                    _param("open_now", "1 for open now, 0 for closed now", {"type": "boolean"}),
-                    _param("lang", "zh (default) or en"),
-                ],
-                "responses": {**_ok("#/components/schemas/FeatureCollection", "stations"),
-                              **_errors(400, 422, 429)},
-            }},
-            "/api/v1/stations/{code}": {"get": {
-                "summary": "One station with facilities, hours and its state now",
-                "parameters": [_param("code", "station code", required=True, where="path")],
-                "responses": {**_ok("#/components/schemas/Feature", "the station"),
-                              **_errors(404)},
-            }},
-            "/api/v1/facilities": {"get": {
-                "summary": "The facility catalogue",
-                "responses": {"200": {"description": "facility codes and names"}},
-            }},
-        },
-        "components": {"schemas": {
-            "Error": _ERROR,
-            "Facility": _FACILITY,
-            "Feature": _FEATURE,
-            "FeatureCollection": {
-                "type": "object",
-                "properties": {
-                    "type": {"const": "FeatureCollection"},
-                    "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
-                    "total": {"type": "integer"},
-                    "truncated": {"type": "boolean"},
-                },
+            "/api/v1/stations": {
+                "get": {
+                    "summary": "Stations in a bounding box, filtered",
+                    "parameters": [
+                        _param("bbox", "minlon,minlat,maxlon,maxlat (WGS-84)"),
+                        _param("zoom", "map zoom level 0-22", {"type": "integer"}),
+                        _param(
+                            "kind", "station kind", {"enum": ["warm_station", "toilet_station"]}
+                        ),
+                        _param("facility", "comma-separated facility codes, all working"),
+                        _param("open_now", "1 for open now, 0 for closed now", {"type": "boolean"}),
+                        _param("lang", "zh (default) or en"),
+                    ],
+                    "responses": {
+                        **_ok("#/components/schemas/FeatureCollection", "stations"),
+                        **_errors(400, 422, 429),
+                    },
+                }
             },
-        }},
+            "/api/v1/stations/{code}": {
+                "get": {
+                    "summary": "One station with facilities, hours and its state now",
+                    "parameters": [_param("code", "station code", required=True, where="path")],
+                    "responses": {
+                        **_ok("#/components/schemas/Feature", "the station"),
+                        **_errors(404),
+                    },
+                }
+            },
+            "/api/v1/facilities": {
+                "get": {
+                    "summary": "The facility catalogue",
+                    "responses": {"200": {"description": "facility codes and names"}},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": _ERROR,
+                "Facility": _FACILITY,
+                "Feature": _FEATURE,
+                "FeatureCollection": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"const": "FeatureCollection"},
+                        "features": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Feature"},
+                        },
+                        "total": {"type": "integer"},
+                        "truncated": {"type": "boolean"},
+                    },
+                },
+            }
+        },
     }

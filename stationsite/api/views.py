@@ -4,7 +4,12 @@ from flask import current_app, jsonify, request
 
 from ..i18n import current_lang
 from ..stations.presenters import feature
-from ..stations.services import facility_catalogue, find_stations, get_station_or_404, station_status
+from ..stations.services import (
+    facility_catalogue,
+    find_stations,
+    get_station_or_404,
+    station_status,
+)
 from . import bp, params
 from .openapi import document
 
@@ -25,8 +30,12 @@ def stations():
     limit = current_app.config["MAP_MAX_FEATURES"]
     features = [feature(s, st, now, lang) for s, st in rows[:limit]]
     return jsonify(
-        {"type": "FeatureCollection", "features": features, "total": len(rows),
-         "truncated": len(rows) > limit}
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "total": len(rows),
+            "truncated": len(rows) > limit,
+        }
     )
 
 
@@ -41,11 +50,18 @@ def station(code: str):
 def facilities():
     lang = current_lang()
     return jsonify(
-        {"facilities": [
-            {"code": f.code, "name": f.name(lang), "name_zh": f.name_zh, "name_en": f.name_en,
-             "lendable": f.lendable}
-            for f in facility_catalogue()
-        ]}
+        {
+            "facilities": [
+                {
+                    "code": f.code,
+                    "name": f.name(lang),
+                    "name_zh": f.name_zh,
+                    "name_en": f.name_en,
+                    "lendable": f.lendable,
+                }
+                for f in facility_catalogue()
+            ]
+        }
     )
 
 

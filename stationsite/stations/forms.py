@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField, widgets
+from wtforms.fields.choices import SelectChoice
 
 from .. import labels
 
@@ -18,7 +19,8 @@ class StationFilterForm(FlaskForm):
 
     kind = RadioField(
         _l("Kind"),
-        choices=[("", _l("All stations"))] + list(labels.KIND_SHORT.items()),
+        choices=[SelectChoice("", _l("All stations"))]
+        + [SelectChoice(code, label) for code, label in labels.KIND_SHORT.items()],
         default="",
         validate_choice=True,
     )
@@ -26,4 +28,4 @@ class StationFilterForm(FlaskForm):
     open_now = BooleanField(_l("Open now"))
 
     def set_facility_choices(self, facilities, lang: str) -> None:
-        self.facility.choices = [(f.code, f.name(lang)) for f in facilities]
+        self.facility.choices = [SelectChoice(f.code, f.name(lang)) for f in facilities]

@@ -99,14 +99,22 @@ def facility_rows(station: Station, now_status: hours.Status, at: datetime, lang
 def feature(station: Station, status: hours.Status, at: datetime, lang: str) -> dict:
     """The GeoJSON Feature of SPEC §6 (WGS-84 point)."""
     facilities = [
-        {"code": r["code"], "name": r["name"], "state": r["state"], "hours": r["hours"],
-         "open_now": r["status"].open}
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "state": r["state"],
+            "hours": r["hours"],
+            "open_now": r["status"].open,
+        }
         for r in facility_rows(station, status, at, lang)
     ]
     return {
         "type": "Feature",
         "id": station.code,
-        "geometry": {"type": "Point", "coordinates": [round(station.lon, 6), round(station.lat, 6)]},
+        "geometry": {
+            "type": "Point",
+            "coordinates": [round(station.lon, 6), round(station.lat, 6)],
+        },
         "properties": {
             "code": station.code,
             "kind": station.kind.value,
@@ -126,4 +134,3 @@ def feature(station: Station, status: hours.Status, at: datetime, lang: str) -> 
             "url": url_for("stations.detail", code=station.code, _external=True),
         },
     }
-

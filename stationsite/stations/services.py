@@ -46,9 +46,7 @@ def station_query(
             Station.lon.between(bbox.min_lon, bbox.max_lon),
             Station.lat.between(bbox.min_lat, bbox.max_lat),
         )
-    return query.options(selectinload(Station.facilities)).order_by(
-        Station.district, Station.code
-    )
+    return query.options(selectinload(Station.facilities)).order_by(Station.district, Station.code)
 
 
 def _has_working(code: str):

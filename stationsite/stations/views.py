@@ -11,8 +11,16 @@ from .forms import StationFilterForm
 from .presenters import day_note, day_text, describe, facility_rows
 from .services import facility_catalogue, find_stations, get_station_or_404, station_status
 
-FILTER_FACILITIES = ("microwave", "drinking_water", "hot_water", "toilet", "phone_charging",
-                     "seating", "air_conditioning", "aed")
+FILTER_FACILITIES = (
+    "microwave",
+    "drinking_water",
+    "hot_water",
+    "toilet",
+    "phone_charging",
+    "seating",
+    "air_conditioning",
+    "aed",
+)
 
 
 @bp.get("/")

@@ -1,0 +1,87 @@
+"""Migrations, demo data and the API on a real PostgreSQL, in a database made for this run.
+
+Set TEST_POSTGRES_URL to use another server; skipped with the reason when none answers.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from stationsite import create_app
+from stationsite.database import migrate_to_head
+from stationsite.extensions import db
+from stationsite.models import Station, Visit
+
+pytestmark = pytest.mark.postgres
+
+SERVER = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        admin.dispose()
+        pytest.skip(
+            f"no PostgreSQL at {make_url(SERVER).render_as_string()}: {error.__class__.__name__}"
+        )
+    name = f"stationsite_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_app(pg_url):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "t", "MAP_TILES": "none", "DATABASE_URL": pg_url}
+    )
+    with app.app_context():
+        migrate_to_head()
+        from stationsite.demo import seed_demo
+
+        seed_demo()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_migrations_and_models_agree_on_postgres(pg_app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with pg_app.app_context(), db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
+
+
+def test_demo_data_and_aware_datetimes_on_postgres(pg_app):
+    with pg_app.app_context():
+        assert db.session.scalar(select(func.count(Station.id))) == 30
+        assert db.session.scalar(select(func.sum(Visit.count))) > 1000
+        station = db.session.scalar(select(Station).where(Station.code == "HZ-W-009"))
+        assert station.closed_until.tzinfo is UTC
+
+
+def test_api_and_pages_on_postgres(pg_app):
+    client = pg_app.test_client()
+    body = client.get("/api/v1/stations?bbox=119,29,121,31&facility=microwave").get_json()
+    assert body["features"]
+    assert client.get("/stations/HZ-T-001").status_code == 200
+    assert client.get("/healthz").get_json()["status"] == "ok"
