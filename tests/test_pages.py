@@ -167,3 +167,23 @@ def test_no_contact_or_client_data_on_public_pages(demo_client, demo_app):
 @pytest.mark.parametrize("url", ["/", "/stations/HZ-T-001"])
 def test_pages_are_small_enough_for_a_weak_network(demo_client, url):
     assert len(demo_client.get(url).get_data()) < 200_000
+
+
+def test_weekly_table_shows_the_days_of_a_temporary_closure(client, make_station):
+    from datetime import UTC, datetime, timedelta
+
+    until = datetime.now(UTC) + timedelta(days=1)
+    station = make_station(opening_hours="Mo-Su 07:00-19:00", status="temporarily_closed",
+                           closure_reason="水管维修", closed_until=until)
+    body = text(client.get(f"/stations/{station.code}"))
+    table = body.split('class="hours"')[1].split("</table>")[0]
+    assert "临时关闭" in table and "恢复开放" in table
+    assert "水管维修" in body
+
+
+def test_closure_without_an_end_closes_every_day(client, make_station):
+    station = make_station(opening_hours="24/7", status="temporarily_closed")
+    body = text(client.get(f"/stations/{station.code}"))
+    table = body.split('class="hours"')[1].split("</table>")[0]
+    assert table.count("临时关闭") == 7
+    assert "恢复时间待定" in body

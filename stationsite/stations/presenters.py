@@ -66,6 +66,21 @@ def day_text(day: DayHours) -> str:
     return ", ".join(parts)
 
 
+def week_rows(week: list[DayHours], closed_until: datetime | None) -> list[tuple]:
+    """(day, hours text, note) per day; days inside a temporary closure say so."""
+    rows = []
+    for day in week:
+        text, note = day_text(day), day_note(day)
+        if closed_until:
+            reopens = closed_until.astimezone(SHANGHAI)
+            if day.day < reopens.date():
+                text, note = _("Temporarily closed"), ""
+            elif day.day == reopens.date():
+                note = _("Reopens %(time)s", time=_clock(reopens))
+        rows.append((day, text, note))
+    return rows
+
+
 def day_note(day: DayHours) -> str:
     if day.day_type == "holiday":
         return day.holiday_name or _("Public holiday")

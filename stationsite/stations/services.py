@@ -22,6 +22,7 @@ from ..models import (
 )
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+UNTIL_FURTHER_NOTICE = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,13 @@ def station_status(station: Station, at: datetime) -> hours.Status:
     return hours.station_status(
         station.opening_hours, at, status=station.status.value, closures=closures
     )
+
+
+def closure_end(station: Station) -> datetime | None:
+    """When a temporary closure ends (far in the future when no end is given); None if open."""
+    if station.status == StationStatus.TEMPORARILY_CLOSED:
+        return station.closed_until or UNTIL_FURTHER_NOTICE
+    return None
 
 
 def facility_status(item: StationFacility, station_now: hours.Status, at: datetime):

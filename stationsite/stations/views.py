@@ -8,8 +8,14 @@ from ..maps import station_map
 from . import bp
 from .cards import marker, station_card
 from .forms import StationFilterForm
-from .presenters import day_note, day_text, describe, facility_rows
-from .services import facility_catalogue, find_stations, get_station_or_404, station_status
+from .presenters import describe, facility_rows, week_rows
+from .services import (
+    closure_end,
+    facility_catalogue,
+    find_stations,
+    get_station_or_404,
+    station_status,
+)
 
 FILTER_FACILITIES = (
     "microwave",
@@ -52,7 +58,7 @@ def detail(code: str):
         station=station,
         status=status,
         status_text=describe(status, now),
-        week=[(day, day_text(day), day_note(day)) for day in week],
+        week=week_rows(week, closure_end(station)),
         facilities=facility_rows(station, status, now, lang),
         describe=lambda st: describe(st, now),
     )
