@@ -29,6 +29,7 @@ class Defaults:
     GEOCODER = "offline"
     MAP_CENTER = "30.2741,120.1551"  # Hangzhou, the demo city
     MAP_MAX_FEATURES = 500
+    LOCATOR_REFRESH_S = 1.0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

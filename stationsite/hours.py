@@ -12,7 +12,7 @@ import enum
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from .cn_calendar import DayType
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HORIZON_DAYS = 14  # how far ahead "next change" is searched
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 class State(enum.StrEnum):

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import folium
 from flask import current_app, render_template
-from folium.plugins import MarkerCluster
 from markupsafe import Markup
 
 TILE_PROVIDERS = {
@@ -21,6 +20,7 @@ TILE_PROVIDERS = {
 class MapParts:
     """What a page needs to embed a folium map: assets, the element, the set-up script."""
 
+    name: str
     assets: Markup
     element: Markup
     script: Markup
@@ -64,34 +64,13 @@ def _base_map(center: tuple[float, float], zoom: int) -> folium.Map:
     return fmap
 
 
-def station_map(markers: list[dict], zoom: int = 11) -> MapParts:
-    """A clustered map of `markers` (each: lat, lon, icon_html, popup_html, title)."""
-    fmap = _base_map(map_center(), zoom)
-    cluster = MarkerCluster(
-        options={"showCoverageOnHover": False, "maxClusterRadius": 45},
-        icon_create_function=None,
-    )
-    cluster.default_js, cluster.default_css = [], []
-    cluster.add_to(fmap)
-    for marker in markers:
-        folium.Marker(
-            [marker["lat"], marker["lon"]],
-            icon=folium.DivIcon(
-                html=marker["icon_html"],
-                icon_size=(36, 36),
-                icon_anchor=(18, 18),
-                class_name="station-pin",
-            ),
-            popup=folium.Popup(marker["popup_html"], max_width=280),
-            tooltip=marker["title"],
-        ).add_to(cluster)
-    if markers:
-        lats = [m["lat"] for m in markers]
-        lons = [m["lon"] for m in markers]
-        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(24, 24))
+def station_map(center: tuple[float, float], zoom: int) -> MapParts:
+    """The base map (folium); static/js/stationmap.js fills it from the viewport API."""
+    fmap = _base_map(center, zoom)
     root = fmap.get_root()
     root.render()
     return MapParts(
+        name=fmap.get_name(),
         assets=Markup(render_template("stations/_map_assets.html")),
         element=Markup(root.html.render()),
         script=Markup(root.script.render() + _finishing(fmap.get_name())),

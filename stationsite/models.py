@@ -17,8 +17,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -147,7 +148,9 @@ class Station(db.Model):
     closed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
 
     facilities: Mapped[list[StationFacility]] = relationship(
         back_populates="station", cascade="all, delete-orphan", order_by="StationFacility.id"
@@ -275,6 +278,20 @@ class User(db.Model):
         return f"<User {self.username} {self.role}>"
 
 
+class Place(db.Model):
+    """A named place riders type to locate themselves: a park, a landmark, a transit hub."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(120), index=True)
+    name_en: Mapped[str] = mapped_column(String(160), default="")
+    kind: Mapped[str] = mapped_column(String(24), default="landmark")
+    aliases: Mapped[str] = mapped_column(String(255), default="")  # comma-separated
+    city: Mapped[str] = mapped_column(String(64), default="")
+    district: Mapped[str] = mapped_column(String(64), default="")
+    lat: Mapped[float]
+    lon: Mapped[float]
+
+
 class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int | None] = mapped_column(
@@ -288,3 +305,12 @@ class AuditEntry(db.Model):
 
     station: Mapped[Station | None] = relationship()
     user: Mapped[User | None] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_stations(session: Session, _context, _instances) -> None:
+    """A change to a station's facilities is a change to the station (the locator's index
+    refreshes from `Station.updated_at`)."""
+    for item in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(item, StationFacility) and item.station is not None:
+            item.station.updated_at = utcnow()

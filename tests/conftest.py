@@ -23,6 +23,7 @@ BASE_CONFIG = {
     "SECRET_KEY": "test-secret",
     "MAP_TILES": "none",
     "SERVER_NAME": None,
+    "LOCATOR_REFRESH_S": 0,
 }
 
 

@@ -120,7 +120,7 @@ def test_unexpected_errors_are_json_without_a_trace(demo_app, monkeypatch):
     def boom(*_args, **_kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(views, "find_stations", boom)
+    monkeypatch.setattr(views, "viewport", boom)
     demo_app.config["PROPAGATE_EXCEPTIONS"] = False
     response = demo_app.test_client().get("/api/v1/stations")
     assert response.status_code == 500
@@ -131,7 +131,7 @@ def test_unexpected_errors_are_json_without_a_trace(demo_app, monkeypatch):
 def test_unexpected_page_errors_render_a_friendly_page(demo_app, monkeypatch):
     from stationsite.stations import views
 
-    monkeypatch.setattr(views, "find_stations", lambda **_: 1 / 0)
+    monkeypatch.setattr(views, "answer", lambda *_: 1 / 0)
     demo_app.config["PROPAGATE_EXCEPTIONS"] = False
     response = demo_app.test_client().get("/")
     assert response.status_code == 500

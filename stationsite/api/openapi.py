@@ -72,7 +72,21 @@ _FEATURE = {
                 "next_change": {"type": ["string", "null"], "format": "date-time"},
                 "opening_hours": {"type": ["string", "null"]},
                 "facilities": {"type": "array", "items": {"$ref": "#/components/schemas/Facility"}},
+                "status_text": {"type": "string", "description": "state and next change, in words"},
                 "distance_m": {"type": "number", "description": "nearby results only"},
+                "walk_min": {"type": "integer", "description": "nearby results only"},
+                "ebike_min": {"type": "integer", "description": "nearby results only"},
+                "open_on_arrival": {
+                    "type": ["boolean", "null"],
+                    "description": "nearby results only",
+                },
+                "navigation": {
+                    "type": "object",
+                    "description": "nearby: provider -> https link",
+                    "additionalProperties": {"type": "string"},
+                },
+                "cluster": {"type": "boolean", "description": "viewport clusters only"},
+                "count": {"type": "integer", "description": "viewport clusters only"},
             },
         },
     },
@@ -108,6 +122,40 @@ def _ok(schema_ref, description):
     }
 
 
+def _nearby() -> dict:
+    boolean, number, integer = {"type": "boolean"}, {"type": "number"}, {"type": "integer"}
+    return {
+        "get": {
+            "summary": "The nearest stations that pass the filters, nearest first",
+            "description": "Searches an in-memory spatial index, never a scan of all stations. "
+            "open_on_arrival: open when the rider gets there (by `mode`) and for at least 10 "
+            "minutes after. Output is always WGS-84.",
+            "parameters": [
+                _param("lat", "latitude of the rider", number, required=True),
+                _param("lon", "longitude of the rider", number, required=True),
+                _param("coord", "datum of lat/lon", {"enum": ["wgs84", "gcj02", "bd09"]}),
+                _param("limit", "1-50, default 10", integer),
+                _param("radius_m", "1-50000, default 3000", integer),
+                _param("facility", "comma-separated facility codes, all working"),
+                _param("kind", "station kind", {"enum": ["warm_station", "toilet_station"]}),
+                _param("open_now", "1: open now", boolean),
+                _param("open_on_arrival", "1: open on arrival", boolean),
+                _param("h24", "1: open 24 hours", boolean),
+                _param("mode", "travel mode for arrival times", {"enum": ["ebike", "walk"]}),
+                _param("lang", "zh (default) or en"),
+            ],
+            "responses": {
+                **_ok(
+                    "#/components/schemas/FeatureCollection",
+                    "stations with distance_m, "
+                    "walk_min, ebike_min, open_on_arrival and navigation links",
+                ),
+                **_errors(400, 422, 429),
+            },
+        }
+    }
+
+
 def document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -122,7 +170,9 @@ def document() -> dict:
         "paths": {
             "/api/v1/stations": {
                 "get": {
-                    "summary": "Stations in a bounding box, filtered",
+                    "summary": "Stations in a map view, or clusters when it holds too many",
+                    "description": "Above MAP_MAX_FEATURES (500) stations the answer is clusters: "
+                    "Features with properties {cluster: true, count}.",
                     "parameters": [
                         _param("bbox", "minlon,minlat,maxlon,maxlat (WGS-84)"),
                         _param("zoom", "map zoom level 0-22", {"type": "integer"}),
@@ -131,6 +181,7 @@ def document() -> dict:
                         ),
                         _param("facility", "comma-separated facility codes, all working"),
                         _param("open_now", "1 for open now, 0 for closed now", {"type": "boolean"}),
+                        _param("h24", "1: open 24 hours", {"type": "boolean"}),
                         _param("lang", "zh (default) or en"),
                     ],
                     "responses": {
@@ -139,6 +190,7 @@ def document() -> dict:
                     },
                 }
             },
+            "/api/v1/stations/nearby": _nearby(),
             "/api/v1/stations/{code}": {
                 "get": {
                     "summary": "One station with facilities, hours and its state now",

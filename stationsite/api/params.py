@@ -75,3 +75,27 @@ def integer(name: str, raw: str | None, *, default: int | None, low: int, high: 
         message = _("%(name)s must be between %(low)d and %(high)d", name=name, low=low, high=high)
         raise invalid(name, message, 422)
     return value
+
+
+def coordinate(name: str, raw: str | None, limit: float) -> float:
+    if raw is None or raw.strip() == "":
+        raise invalid(name, _("%(name)s is required", name=name))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise invalid(name, _("%(name)s must be a number", name=name)) from None
+    if not math.isfinite(value) or not -limit <= value <= limit:
+        message = _(
+            "%(name)s must be between %(low)d and %(high)d", name=name, low=-limit, high=limit
+        )
+        raise invalid(name, message, 422)
+    return value
+
+
+def choice(name: str, raw: str | None, allowed: tuple[str, ...], default: str) -> str:
+    if raw is None or raw == "":
+        return default
+    if raw not in allowed:
+        message = _("%(name)s must be one of: %(allowed)s", name=name, allowed=", ".join(allowed))
+        raise invalid(name, message, 422)
+    return raw

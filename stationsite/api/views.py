@@ -1,40 +1,86 @@
 from datetime import UTC, datetime
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 
+from .. import geo
 from ..i18n import current_lang
-from ..stations.presenters import feature
-from ..stations.services import (
-    facility_catalogue,
-    find_stations,
-    get_station_or_404,
-    station_status,
-)
+from ..locator import index as idx
+from ..locator.queries import nearby as find_nearby
+from ..locator.queries import viewport
+from ..stations.presenters import feature, nearby_feature
+from ..stations.services import facility_catalogue, get_station_or_404, station_status
 from . import bp, params
 from .openapi import document
 
 
-@bp.get("/stations")
-def stations():
-    args = request.args
-    bbox = params.bbox(args.get("bbox"))
-    params.integer("zoom", args.get("zoom"), default=None, low=0, high=22)
-    rows = find_stations(
+def _filters(args, open_filter: str | None = None) -> idx.Filters:
+    return idx.Filters(
         kind=params.kind(args.get("kind")),
         facilities=params.facilities(args.get("facility")),
-        bbox=bbox,
-        open_now=params.boolean("open_now", args.get("open_now")),
-        at=(now := datetime.now(UTC)),
+        open=open_filter,
+        h24=bool(params.boolean("h24", args.get("h24"))),
+        mode=params.choice("mode", args.get("mode"), ("ebike", "walk"), "ebike"),
     )
-    lang = current_lang()
-    limit = current_app.config["MAP_MAX_FEATURES"]
-    features = [feature(s, st, now, lang) for s, st in rows[:limit]]
+
+
+@bp.get("/stations")
+def stations():
+    args, now, lang = request.args, datetime.now(UTC), current_lang()
+    bbox = params.bbox(args.get("bbox")) or params.BBox(-180, -90, 180, 90)
+    zoom = params.integer("zoom", args.get("zoom"), default=12, low=0, high=22)
+    open_now = params.boolean("open_now", args.get("open_now"))
+    open_filter = {True: "now", False: "closed", None: None}[open_now]
+    view = viewport(
+        (bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat),
+        zoom,
+        _filters(args, open_filter),
+        now,
+    )
+    features = [feature(s, station_status(s, now), now, lang) for s in view.stations]
+    features += [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(c.lon, 5), round(c.lat, 5)]},
+            "properties": {"cluster": True, "count": c.count},
+        }
+        for c in view.clusters
+    ]
     return jsonify(
         {
             "type": "FeatureCollection",
             "features": features,
-            "total": len(rows),
-            "truncated": len(rows) > limit,
+            "total": view.total,
+            "clustered": bool(view.clusters),
+        }
+    )
+
+
+@bp.get("/stations/nearby")
+def nearby():
+    args, now, lang = request.args, datetime.now(UTC), current_lang()
+    lat = params.coordinate("lat", args.get("lat"), 90)
+    lon = params.coordinate("lon", args.get("lon"), 180)
+    coord = params.choice("coord", args.get("coord"), ("wgs84", "gcj02", "bd09"), "wgs84")
+    lat, lon = geo.to_wgs84(lat, lon, coord)
+    open_filter = None
+    if params.boolean("open_on_arrival", args.get("open_on_arrival")):
+        open_filter = "arrival"
+    elif params.boolean("open_now", args.get("open_now")):
+        open_filter = "now"
+    found = find_nearby(
+        lat,
+        lon,
+        now,
+        limit=params.integer("limit", args.get("limit"), default=10, low=1, high=50),
+        radius_m=params.integer("radius_m", args.get("radius_m"), default=3000, low=1, high=50_000),
+        filters=_filters(args, open_filter),
+    )
+    features = [nearby_feature(station, hit, now, lang, (lat, lon)) for station, hit in found]
+    return jsonify(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "origin": {"lat": round(lat, 6), "lon": round(lon, 6)},
         }
     )
 

@@ -1,23 +1,24 @@
-"""A station as a list card and as a map marker (the same facts in both places)."""
+"""A station as a result card: the facts a rider reads before choosing where to go."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import render_template, url_for
+from flask import url_for
 
-from .. import hours, labels
-from ..models import Station
-from .presenters import describe
+from .. import hours, labels, navigation
+from ..locator.index import Hit
+from ..models import FacilityState, Station
+from .presenters import describe, when
 from .services import visible_facilities
 
 _STATE_RANK = {hours.State.OPEN: 0, hours.State.UNKNOWN: 1, hours.State.CLOSED: 2}
 
 
-def station_card(station: Station, status: hours.Status, now: datetime, lang: str) -> dict:
-    working = [f.facility for f in visible_facilities(station) if f.state.value == "working"]
-    broken = [f.facility for f in visible_facilities(station) if f.state.value == "out_of_order"]
-    return {
+def station_card(station: Station, hit: Hit, now: datetime, lang: str, origin=None) -> dict:
+    present = visible_facilities(station)
+    status = hit.now
+    card = {
         "code": station.code,
         "name": station.name(lang),
         "kind": station.kind.value,
@@ -27,20 +28,19 @@ def station_card(station: Station, status: hours.Status, now: datetime, lang: st
         "status_text": describe(status, now),
         "address": station.address,
         "district": station.district,
-        "lat": station.lat,
-        "lon": station.lon,
-        "facilities": [f.name(lang) for f in working],
-        "broken": [f.name(lang) for f in broken],
+        "facilities": [f.facility.name(lang) for f in present if f.state == FacilityState.WORKING],
+        "facility_codes": {f.facility.code for f in present if f.state == FacilityState.WORKING},
+        "broken": [f.facility.name(lang) for f in present if f.state == FacilityState.OUT_OF_ORDER],
         "url": url_for("stations.detail", code=station.code),
         "rank": (_STATE_RANK[status.state], station.district, station.code),
     }
-
-
-def marker(card: dict) -> dict:
-    return {
-        "lat": card["lat"],
-        "lon": card["lon"],
-        "title": card["name"],
-        "icon_html": render_template("stations/_pin.html", card=card),
-        "popup_html": render_template("stations/_popup.html", card=card),
-    }
+    if origin is not None:
+        card.update(
+            distance_m=round(hit.distance_m),
+            walk_min=hit.minutes["walk"],
+            ebike_min=hit.minutes["ebike"],
+            arrival_text=when(hit.arrival_at, now),
+            open_on_arrival=hit.open_on_arrival,
+            nav=navigation.links(station.lat, station.lon, station.name("zh"), origin=origin),
+        )
+    return card

@@ -142,6 +142,7 @@ def feature(station: Station, status: hours.Status, at: datetime, lang: str) -> 
             "closed_until": iso(station.closed_until),
             "open_now": status.open,
             "next_change": iso(status.next_change),
+            "status_text": describe(status, at),
             "opening_hours": station.opening_hours or None,
             "phone": station.phone or None,
             "facilities": facilities,
@@ -149,3 +150,26 @@ def feature(station: Station, status: hours.Status, at: datetime, lang: str) -> 
             "url": url_for("stations.detail", code=station.code, _external=True),
         },
     }
+
+
+def nearby_feature(station: Station, hit, now: datetime, lang: str, origin) -> dict:
+    """A nearby result: the station's Feature plus distance, minutes, arrival and links."""
+    from .. import navigation
+
+    result = feature(station, hit.now, now, lang)
+    props = result["properties"]
+    props.update(
+        distance_m=round(hit.distance_m),
+        walk_min=hit.minutes["walk"],
+        ebike_min=hit.minutes["ebike"],
+        arrival_at=iso(hit.arrival_at),
+        open_on_arrival=hit.open_on_arrival,
+        status_text=describe(hit.now, now),
+        navigation={
+            link.provider: link.url
+            for link in navigation.links(
+                station.lat, station.lon, station.name("zh"), origin=origin
+            )
+        },
+    )
+    return result

@@ -4,15 +4,16 @@ from flask import render_template, request
 
 from .. import hours
 from ..i18n import current_lang
-from ..maps import station_map
+from ..locator import index as idx
+from ..locator.rider import answer
+from ..maps import map_center, station_map
 from . import bp
-from .cards import marker, station_card
-from .forms import StationFilterForm
+from .cards import station_card
+from .forms import LocatorForm
 from .presenters import describe, facility_rows, week_rows
 from .services import (
     closure_end,
     facility_catalogue,
-    find_stations,
     get_station_or_404,
     station_status,
 )
@@ -23,28 +24,69 @@ FILTER_FACILITIES = (
     "hot_water",
     "toilet",
     "phone_charging",
+    "ebike_charging",
     "seating",
     "air_conditioning",
     "aed",
+    "umbrella_loan",
 )
 
 
 @bp.get("/")
 def index():
     lang, now = current_lang(), datetime.now(UTC)
-    form = StationFilterForm(request.args)
-    catalogue = [f for f in facility_catalogue() if f.code in FILTER_FACILITIES]
-    form.set_facility_choices(catalogue, lang)
-    form.validate()
-    rows = find_stations(
-        kind=form.kind.data if not form.kind.errors else None,
-        facilities=[] if form.facility.errors else form.facility.data,
-        open_now=True if form.open_now.data else None,
-        at=now,
+    form = LocatorForm(request.args)
+    form.set_facility_choices(
+        [f for f in facility_catalogue() if f.code in FILTER_FACILITIES], lang
     )
-    cards = sorted((station_card(s, st, now, lang) for s, st in rows), key=lambda c: c["rank"])
-    fmap = station_map([marker(card) for card in cards])
-    return render_template("stations/index.html", form=form, cards=cards, fmap=fmap)
+    form.validate()
+    filters = idx.Filters(
+        kind=form.valid(form.kind) or None,
+        facilities=[] if form.facility.errors else form.facility.data,
+        open=form.valid(form.open) or None,
+        h24=bool(form.h24.data),
+        mode=form.valid(form.mode),
+    )
+    found = answer(form.origin, form.valid(form.q) or "", filters, now)
+    cards = [station_card(s, hit, now, lang, found.origin) for s, hit in found.rows]
+    if found.origin is None:
+        cards.sort(key=lambda card: card["rank"])
+    center = found.origin or map_center()
+    fmap = station_map(center, 15 if found.origin else 11)
+    return render_template(
+        "stations/index.html",
+        form=form,
+        cards=cards,
+        found=found,
+        fmap=fmap,
+        fit=_bounds(found),
+        map_filters=_map_filters(filters, lang),
+        filtering=_filter_count(filters),
+    )
+
+
+def _bounds(found) -> list | None:
+    """The rider and the first few results, for the map to frame."""
+    if found.origin is None:
+        return None
+    points = [found.origin] + [(s.lat, s.lon) for s, _hit in found.rows[:5]]
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def _filter_count(filters: idx.Filters) -> int:
+    return len(filters.facilities) + sum(map(bool, (filters.kind, filters.open, filters.h24)))
+
+
+def _map_filters(filters: idx.Filters, lang: str) -> str:
+    pairs = {
+        "kind": filters.kind,
+        "facility": ",".join(filters.facilities),
+        "open_now": "1" if filters.open else None,
+        "h24": "1" if filters.h24 else None,
+        "lang": lang,
+    }
+    return "&".join(f"{key}={value}" for key, value in pairs.items() if value)
 
 
 @bp.get("/stations/<code>")

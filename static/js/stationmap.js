@@ -1,0 +1,142 @@
+/* The station map asks only for its viewport: /api/v1/stations?bbox=…&zoom=… returns stations,
+   or clusters when the view holds too many. Everything it shows comes from that answer. */
+(function () {
+  "use strict";
+  var el = document.querySelector("[data-station-map]");
+  if (!el || !window.L) return;
+  var map = window[el.dataset.mapName];
+  if (!map) return;
+  var api = el.dataset.api;
+  var base = new URLSearchParams(el.dataset.filters || "");
+  var highlight = (el.dataset.highlight || "").split(",").filter(Boolean);
+  var labels = JSON.parse(el.dataset.labels || "{}");
+  var stations = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
+  var clusters = L.layerGroup();
+  map.addLayer(stations);
+  map.addLayer(clusters);
+
+  function node(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text !== undefined) n.textContent = text;
+    return n;
+  }
+
+  function pinHtml(p) {
+    var state = p.open_now === true ? "open" : p.open_now === false ? "closed" : "unknown";
+    var mark = p.kind === "warm_station" ? "&#9829;" : "WC";
+    var picked = highlight.indexOf(p.code) >= 0 ? " pin-picked" : "";
+    return '<span class="pin pin-' + p.kind + " pin-" + state + picked + '">' + mark + "</span>";
+  }
+
+  function popup(p) {
+    var box = node("div", "popup");
+    var title = node("p", "popup-name");
+    var link = node("a", "", p.name);
+    link.href = p.url;
+    title.appendChild(link);
+    box.appendChild(title);
+    box.appendChild(node("p", "", labels[p.kind] || p.kind));
+    box.appendChild(node("p", "popup-status", p.status_text || ""));
+    var working = (p.facilities || []).filter(function (f) { return f.state === "working"; });
+    if (working.length) {
+      box.appendChild(node("p", "popup-facilities",
+        working.slice(0, 5).map(function (f) { return f.name; }).join(" · ")));
+    }
+    var more = node("a", "popup-link", labels.details || "Details");
+    more.href = p.url;
+    var row = node("p");
+    row.appendChild(more);
+    box.appendChild(row);
+    return box;
+  }
+
+  function stationMarker(f) {
+    var p = f.properties;
+    var c = f.geometry.coordinates;
+    var marker = L.marker([c[1], c[0]], {
+      title: p.name,
+      alt: p.name,
+      icon: L.divIcon({ html: pinHtml(p), className: "station-pin", iconSize: [36, 36], iconAnchor: [18, 18] }),
+      zIndexOffset: highlight.indexOf(p.code) >= 0 ? 1000 : 0,
+    });
+    marker.bindPopup(function () { return popup(p); }, { maxWidth: 280 });
+    return marker;
+  }
+
+  function clusterMarker(f) {
+    var c = f.geometry.coordinates;
+    var n = f.properties.count;
+    var size = n < 100 ? "small" : n < 1000 ? "medium" : "large";
+    var marker = L.marker([c[1], c[0]], {
+      icon: L.divIcon({
+        html: "<div><span>" + n + "</span></div>",
+        className: "marker-cluster marker-cluster-" + size,
+        iconSize: [40, 40],
+      }),
+      title: String(n),
+    });
+    marker.on("click", function () { map.setView([c[1], c[0]], map.getZoom() + 2); });
+    return marker;
+  }
+
+  function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
+
+  var pending = null;
+  var timer = null;
+  function load() {
+    var b = map.getBounds();
+    var q = new URLSearchParams(base);
+    q.set("bbox", [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
+                   clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
+      .map(function (v) { return v.toFixed(5); }).join(","));
+    q.set("zoom", map.getZoom());
+    if (pending && pending.abort) pending.abort();
+    pending = window.AbortController ? new AbortController() : null;
+    fetch(api + "?" + q.toString(), { signal: pending && pending.signal, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        stations.clearLayers();
+        clusters.clearLayers();
+        (data.features || []).forEach(function (f) {
+          if (f.properties.cluster) clusters.addLayer(clusterMarker(f));
+          else stations.addLayer(stationMarker(f));
+        });
+        el.dataset.loaded = String((data.features || []).length);
+      })
+      .catch(function () { /* aborted by a newer view, or offline: keep what is drawn */ });
+  }
+  map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 200); });
+
+  if (el.dataset.fit) {
+    map.fitBounds(JSON.parse(el.dataset.fit), { padding: [36, 36], maxZoom: 16 });
+  }
+  if (el.dataset.origin) {
+    var o = el.dataset.origin.split(",").map(Number);
+    L.circleMarker(o, { radius: 9, color: "#fff", weight: 3, fillColor: "#1a73e8", fillOpacity: 1 })
+      .bindTooltip(labels.here || "You are here").addTo(map);
+  }
+  load();
+})();
+
+/* "Use my location": fill the form's lat/lon from the browser (WGS-84) and submit it. */
+(function () {
+  "use strict";
+  var button = document.querySelector("[data-locate]");
+  if (!button) return;
+  if (!navigator.geolocation) { button.hidden = true; return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var form = button.form;
+    var status = document.getElementById(button.dataset.status);
+    if (status) status.textContent = button.dataset.finding;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      form.elements.lat.value = pos.coords.latitude.toFixed(6);
+      form.elements.lon.value = pos.coords.longitude.toFixed(6);
+      if (form.elements.q) form.elements.q.value = "";
+      form.submit();
+    }, function () {
+      if (status) status.textContent = button.dataset.failed;
+    }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+  });
+})();

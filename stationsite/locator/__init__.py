@@ -1,0 +1,1 @@
+"""The rider locator: nearest open stations with the facilities asked for."""

@@ -1,0 +1,67 @@
+"""The offline gazetteer: places, districts and streets (cached), and matching stations."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import func, or_, select
+
+from ..extensions import db
+from ..geocode import Entry, core, normalize
+from ..models import Place, Station, StationStatus
+
+CACHE_S = 300
+_cache: dict[str, tuple[float, list[Entry]]] = {}
+
+
+def _areas() -> list[Entry]:
+    """Parks and landmarks, and the centre of each district and street with stations."""
+    entries = [
+        Entry(
+            p.name_zh,
+            "place",
+            p.lat,
+            p.lon,
+            tuple(a.strip() for a in p.aliases.split(",") if a.strip()) + (p.name_en,),
+        )
+        for p in db.session.scalars(select(Place))
+    ]
+    for column, kind in ((Station.district, "district"), (Station.street, "street")):
+        rows = db.session.execute(
+            select(column, func.avg(Station.lat), func.avg(Station.lon))
+            .where(column != "", Station.status != StationStatus.CLOSED)
+            .group_by(column)
+        )
+        entries += [Entry(name, kind, lat, lon) for name, lat, lon in rows]
+    return entries
+
+
+def cached_areas(engine_key: str) -> list[Entry]:
+    stamp, entries = _cache.get(engine_key, (0.0, []))
+    if time.monotonic() - stamp > CACHE_S:
+        entries = _areas()
+        _cache[engine_key] = (time.monotonic(), entries)
+    return entries
+
+
+def _stations(query: str) -> list[Entry]:
+    needle = core(normalize(query))
+    if len(needle) < 2:
+        return []
+    rows = db.session.scalars(
+        select(Station)
+        .where(Station.status != StationStatus.CLOSED)
+        .where(
+            or_(
+                Station.name_zh.contains(needle),
+                Station.address.contains(needle),
+                Station.name_en.icontains(needle),
+            )
+        )
+        .limit(40)
+    )
+    return [Entry(s.name_zh, "station", s.lat, s.lon, (s.address, s.name_en or "")) for s in rows]
+
+
+def gazetteer(query: str) -> list[Entry]:
+    return cached_areas(str(db.engine.url)) + _stations(query)

@@ -1,0 +1,262 @@
+"""An in-memory spatial index of stations: nearest-first search and viewport clusters.
+
+Points live on the unit sphere in a KD-tree (SciPy), so a nearest search never scans every
+station. Kind, working facilities (a bit mask over the catalogue) and hours are kept in arrays
+beside the tree, so filters cost no database round trip. Plain module: no Flask, no SQL.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from .. import geo, hours
+
+KINDS = ("warm_station", "toilet_station")
+MIN_STAY = timedelta(minutes=10)  # "open on arrival" means open for at least this long
+NO_END = math.inf
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the index keeps of one station."""
+
+    id: int
+    lat: float
+    lon: float
+    kind: str
+    opening_hours: str
+    facilities: frozenset[str]  # working ones
+    closed_until: float | None = None  # epoch seconds; NO_END for "until further notice"
+
+
+@dataclass
+class Hit:
+    id: int
+    distance_m: float
+    now: hours.Status
+    arrival: hours.Status
+    arrival_at: datetime
+    minutes: dict[str, int]
+
+    @property
+    def open_on_arrival(self) -> bool | None:
+        if self.arrival.state is hours.State.UNKNOWN:
+            return None
+        if self.arrival.state is not hours.State.OPEN:
+            return False
+        change = self.arrival.next_change
+        return change is None or change - self.arrival_at >= MIN_STAY
+
+
+@dataclass
+class Filters:
+    kind: str | None = None
+    facilities: Sequence[str] = ()
+    open: str | None = None  # None, "now", "arrival" or "closed" (closed now)
+    h24: bool = False
+    mode: str = "ebike"  # how the rider travels, for arrival times
+
+
+@dataclass
+class StationIndex:
+    ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    kind: np.ndarray
+    bits: np.ndarray
+    hours_id: np.ndarray
+    closed_until: np.ndarray
+    hours_strings: list[str]
+    facility_bits: dict[str, int]
+    tree: cKDTree = field(repr=False)
+    row_of: dict[int, int] = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def build(records: Iterable[Record], facility_codes: Sequence[str]) -> StationIndex:
+    """An index over `records`; `facility_codes` fixes the bit of each catalogue entry."""
+    records = list(records)
+    facility_bits = {code: 1 << i for i, code in enumerate(sorted(facility_codes)[:64])}
+    hours_strings: list[str] = []
+    hours_pos: dict[str, int] = {}
+    for record in records:
+        if record.opening_hours not in hours_pos:
+            hours_pos[record.opening_hours] = len(hours_strings)
+            hours_strings.append(record.opening_hours)
+    lat = np.fromiter((r.lat for r in records), float, len(records))
+    lon = np.fromiter((r.lon for r in records), float, len(records))
+    return StationIndex(
+        ids=np.fromiter((r.id for r in records), np.int64, len(records)),
+        lat=lat,
+        lon=lon,
+        kind=np.fromiter((KINDS.index(r.kind) for r in records), np.int8, len(records)),
+        bits=np.fromiter(
+            (_mask(r.facilities, facility_bits) for r in records), np.uint64, len(records)
+        ),
+        hours_id=np.fromiter((hours_pos[r.opening_hours] for r in records), np.int32, len(records)),
+        closed_until=np.fromiter(
+            (np.nan if r.closed_until is None else r.closed_until for r in records),
+            float,
+            len(records),
+        ),
+        hours_strings=hours_strings,
+        facility_bits=facility_bits,
+        tree=cKDTree(_xyz(lat, lon)),
+        row_of={r.id: i for i, r in enumerate(records)},
+    )
+
+
+def _xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack((np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)))
+
+
+def _mask(codes: Iterable[str], facility_bits: dict[str, int]) -> int:
+    value = 0
+    for code in codes:
+        value |= facility_bits.get(code, 0)
+    return value
+
+
+@lru_cache(maxsize=1 << 16)
+def _status_at_minute(expression: str, minute: int) -> hours.Status:
+    """Hours evaluated once per distinct string and minute: stations share a few strings."""
+    return hours.evaluate(expression, datetime.fromtimestamp(minute * 60, hours.SHANGHAI))
+
+
+def status(index: StationIndex, row: int, at: datetime) -> hours.Status:
+    expression = index.hours_strings[index.hours_id[row]]
+    closed_until = index.closed_until[row]
+    if not np.isnan(closed_until):
+        until = None if closed_until == NO_END else datetime.fromtimestamp(closed_until, at.tzinfo)
+        return hours.station_status(expression, at, closures=[(hours.EARLIEST, until)])
+    if at.second or at.microsecond:
+        return hours.evaluate(expression, at)
+    return _status_at_minute(expression, int(at.timestamp()) // 60)
+
+
+def _static_ok(index: StationIndex, rows: np.ndarray, filters: Filters, need: int) -> np.ndarray:
+    ok = np.ones(len(rows), bool)
+    if filters.kind:
+        ok &= index.kind[rows] == KINDS.index(filters.kind)
+    if need:
+        ok &= (index.bits[rows] & np.uint64(need)) == np.uint64(need)
+    if filters.h24:
+        always = np.array([s.strip() == "24/7" for s in index.hours_strings], bool)
+        ok &= always[index.hours_id[rows]] & np.isnan(index.closed_until[rows])
+    return ok
+
+
+def nearby(
+    index: StationIndex,
+    lat: float,
+    lon: float,
+    at: datetime,
+    *,
+    limit: int = 10,
+    radius_m: float = 3000,
+    filters: Filters | None = None,
+) -> list[Hit]:
+    """Up to `limit` stations within `radius_m`, nearest first, that pass `filters`."""
+    filters = filters or Filters()
+    count = len(index)
+    if not count or limit < 1:
+        return []
+    need = _mask(filters.facilities, index.facility_bits)
+    minute = at.replace(second=0, microsecond=0)
+    point, bound = geo.unit_vector(lat, lon), geo.chord_for(radius_m) * (1 + 1e-12)
+    k = min(count, max(limit * 4, 16))
+    while True:
+        chords, rows = index.tree.query(point, k=k, distance_upper_bound=bound)
+        chords, rows = np.atleast_1d(chords), np.atleast_1d(rows)
+        inside = rows < count
+        chords, rows = chords[inside], rows[inside]
+        ok = _static_ok(index, rows, filters, need)
+        hits = _open_hits(index, rows[ok], chords[ok], minute, filters, limit)
+        if len(hits) >= limit or len(rows) < k or k >= count:
+            return hits
+        k = min(count, k * 4)
+
+
+def _open_hits(index, rows, chords, minute, filters: Filters, limit: int) -> list[Hit]:
+    hits: list[Hit] = []
+    for row, chord in zip(rows.tolist(), chords.tolist(), strict=True):
+        metres = geo.arc_for(chord)
+        minutes = {mode: geo.travel_minutes(metres, mode) for mode in ("walk", "ebike")}
+        arrival_at = minute + timedelta(minutes=minutes[filters.mode])
+        now = status(index, row, minute)
+        if filters.open == "now" and now.state is not hours.State.OPEN:
+            continue
+        hit = Hit(
+            int(index.ids[row]), metres, now, status(index, row, arrival_at), arrival_at, minutes
+        )
+        if filters.open == "arrival" and not hit.open_on_arrival:
+            continue
+        hits.append(hit)
+        if len(hits) == limit:
+            break
+    return hits
+
+
+@dataclass
+class Cluster:
+    lat: float
+    lon: float
+    count: int
+
+
+def in_view(index: StationIndex, bbox, filters: Filters, at: datetime) -> np.ndarray:
+    """Rows inside `bbox` (min_lon, min_lat, max_lon, max_lat) that pass `filters`."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    inside = (index.lon >= min_lon) & (index.lon <= max_lon)
+    inside &= (index.lat >= min_lat) & (index.lat <= max_lat)
+    rows = np.flatnonzero(inside)
+    rows = rows[_static_ok(index, rows, filters, _mask(filters.facilities, index.facility_bits))]
+    if filters.open in ("now", "arrival"):
+        rows = rows[_open_mask(index, rows, at)]
+    elif filters.open == "closed":
+        rows = rows[~_open_mask(index, rows, at)]
+    return rows
+
+
+def _open_mask(index: StationIndex, rows: np.ndarray, at: datetime) -> np.ndarray:
+    minute = at.replace(second=0, microsecond=0)
+    per_hours = np.array(
+        [
+            _status_at_minute(s, int(minute.timestamp()) // 60).state is hours.State.OPEN
+            for s in index.hours_strings
+        ],
+        bool,
+    )
+    closed_until = index.closed_until[rows]
+    reopened = ~np.isnan(closed_until) & (closed_until <= minute.timestamp())
+    return per_hours[index.hours_id[rows]] & (np.isnan(closed_until) | reopened)
+
+
+def clusters(index: StationIndex, rows: np.ndarray, zoom: int, most: int) -> list[Cluster]:
+    """Grid clusters of `rows`, about 60 px apart at `zoom`, at most `most` of them."""
+    cell = 360 / (2 ** max(zoom, 0)) / 4
+    lat, lon = index.lat[rows], index.lon[rows]
+    while True:
+        keys = np.floor(lon / cell).astype(np.int64) * 1_000_003 + np.floor(lat / cell).astype(
+            np.int64
+        )
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        if len(counts) <= most:
+            break
+        cell *= 2
+    mean_lat = np.bincount(inverse, weights=lat) / counts
+    mean_lon = np.bincount(inverse, weights=lon) / counts
+    return [
+        Cluster(float(a), float(b), int(c))
+        for a, b, c in zip(mean_lat, mean_lon, counts, strict=True)
+    ]
