@@ -49,7 +49,7 @@ format: install-test
 	$(BIN)/ruff check --fix .
 
 bench: install-test $(MO)
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.nearby
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

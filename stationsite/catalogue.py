@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from .extensions import db
@@ -46,3 +49,31 @@ def ensure_catalogue() -> dict[str, Facility]:
             existing[code] = facility
     db.session.flush()
     return existing
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    sort_order: int
+
+
+_cache: dict[str, tuple[float, dict[int, CatalogueEntry]]] = {}
+
+
+def cached_catalogue(max_age_s: float = 10.0) -> dict[int, CatalogueEntry]:
+    """The catalogue by id, read at most every few seconds: it is small and changes rarely,
+    and hot paths (the API, filter validation) need it on every request."""
+    key = str(db.engine.url)
+    stamp, entries = _cache.get(key, (0.0, {}))
+    if time.monotonic() - stamp > max_age_s:
+        rows = db.session.execute(
+            select(
+                Facility.id, Facility.code, Facility.name_zh, Facility.name_en, Facility.sort_order
+            )
+        )
+        entries = {row.id: CatalogueEntry(*row) for row in rows}
+        _cache[key] = (time.monotonic(), entries)
+    return entries

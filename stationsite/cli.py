@@ -10,7 +10,7 @@ from .extensions import db
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, seed_demo_command, create_user_command):
+    for command in (init_db, seed_demo_command, create_user_command, generate_stations_command):
         app.cli.add_command(command)
 
 
@@ -52,3 +52,16 @@ def create_user_command(username: str, role: str, stations: tuple[str, ...], pas
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.username}.")
+
+
+@click.command("generate-stations")
+@click.option("--count", type=click.IntRange(1, 2_000_000), required=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+def generate_stations_command(count: int, seed: int) -> None:
+    """Add COUNT synthetic stations around China's cities (for benchmarks)."""
+    from .synthetic import generate_stations
+
+    with click.progressbar(length=count, label="Generating stations") as bar:
+        made = generate_stations(count, seed=seed, progress=bar.update)
+        db.session.commit()
+    click.echo(f"Added {made} synthetic stations.")

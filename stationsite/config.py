@@ -34,6 +34,18 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None
+    # Compress API answers and static files. Not HTML: pages carry a CSRF token beside
+    # reflected input, which compression would expose to BREACH-style guessing.
+    COMPRESS_MIMETYPES = [
+        "application/json",
+        "application/geo+json",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 1024
 
 
 def from_environ() -> dict:

@@ -1,4 +1,5 @@
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -23,3 +24,4 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 babel = Babel()
 csrf = CSRFProtect()
+compress = Compress()

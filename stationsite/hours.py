@@ -151,9 +151,26 @@ def segments(expression: str, start: datetime, days: int) -> Iterator[Segment]:
         yield pending
 
 
+def this_minute() -> datetime:
+    """Now, to the minute: states are minute-precise, and whole minutes hit the cache."""
+    return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
 def evaluate(expression: str | None, at: datetime) -> Status:
     """Open, closed or unknown at `at`, and when that next changes (None beyond two weeks)."""
     expression = (expression or "").strip()
+    if at.second == 0 and at.microsecond == 0 and at.tzinfo is not None:
+        return evaluate_minute(expression, int(at.timestamp()) // 60)
+    return _evaluate(expression, at)
+
+
+@lru_cache(maxsize=1 << 16)
+def evaluate_minute(expression: str, minute: int) -> Status:
+    """Stations share a few hours strings, so one evaluation per string and minute serves all."""
+    return _evaluate(expression, datetime.fromtimestamp(minute * 60, SHANGHAI))
+
+
+def _evaluate(expression: str, at: datetime) -> Status:
     if not expression or _parse(expression) is None:
         return Status(State.UNKNOWN, None, "invalid_hours" if expression else None)
     at = _local(at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from .extensions import csrf
+from .extensions import compress, csrf
 
 CSP = "; ".join(
     [
@@ -25,6 +25,7 @@ CSP = "; ".join(
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    compress.init_app(app)
     app.after_request(_headers)
 
 

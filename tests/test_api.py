@@ -1,6 +1,7 @@
 import pytest
 
 from stationsite.api.openapi import document
+from stationsite.extensions import db
 
 FEATURE_PROPERTIES = {
     "code",
@@ -191,3 +192,30 @@ def test_healthz_reports_a_database_that_is_down(demo_app, monkeypatch):
     response = demo_app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["database"] == "error: OSError"
+
+
+def test_api_answers_are_compressed_pages_are_not(demo_client):
+    api = demo_client.get("/api/v1/stations", headers={"Accept-Encoding": "gzip"})
+    assert api.headers["Content-Encoding"] == "gzip"
+    page = demo_client.get("/", headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in page.headers
+
+
+def test_a_facility_added_to_the_catalogue_shows_at_once(client, app, make_station):
+    from stationsite.models import Facility, StationFacility
+
+    station = make_station(facilities=["microwave"])
+    client.get(f"/api/v1/stations/{station.code}")  # the catalogue is now cached
+    with app.app_context():
+        kettle = Facility(code="kettle", name_zh="电水壶", name_en="Kettle")
+        db.session.add(kettle)
+        db.session.flush()
+        db.session.add(StationFacility(station_id=station.id, facility_id=kettle.id))
+        db.session.commit()
+    codes = [
+        f["code"]
+        for f in client.get(f"/api/v1/stations/{station.code}").get_json()["properties"][
+            "facilities"
+        ]
+    ]
+    assert "kettle" in codes

@@ -107,3 +107,22 @@ def test_create_user_errors_are_clear(runner):
     assert "unknown station code: NOPE-1" in unknown.output
     blank = runner.invoke(args=["create-user", " ", "--role", "admin", "--password", "long-enough"])
     assert "must not be empty" in blank.output
+
+
+def test_generate_stations_clusters_around_chinese_cities(runner):
+    result = runner.invoke(args=["generate-stations", "--count", "300"])
+    assert result.exit_code == 0, result.output
+    assert "Added 300 synthetic stations" in result.output
+    stations = db.session.scalars(select(Station).where(Station.code.like("GEN-%"))).all()
+    assert len(stations) == 300
+    assert all(18 < s.lat < 54 and 73 < s.lon < 136 for s in stations)
+    assert len({s.city for s in stations}) > 50
+    assert {s.kind.value for s in stations} == {"warm_station", "toilet_station"}
+    assert all(s.facilities for s in stations)
+    again = runner.invoke(args=["generate-stations", "--count", "10"])
+    assert again.exit_code == 0
+    assert count(Station) == 310  # codes continue, never collide
+
+
+def test_generate_stations_rejects_a_bad_count(runner):
+    assert runner.invoke(args=["generate-stations", "--count", "0"]).exit_code != 0

@@ -18,7 +18,9 @@ def nearby(client, **params):
 
 
 def test_nearby_is_ordered_by_distance_with_spec_properties(demo_client):
-    body = nearby(demo_client, lat=HUBIN[0], lon=HUBIN[1], limit=5, radius_m=5000).get_json()
+    body = nearby(
+        demo_client, lat=HUBIN[0], lon=HUBIN[1], limit=5, radius_m=5000, links=1
+    ).get_json()
     assert body["type"] == "FeatureCollection"
     features = body["features"]
     assert len(features) == 5
@@ -201,3 +203,8 @@ def test_the_query_lives_in_the_url(demo_client):
     assert re.search(r'<input checked[^>]*value="warm_station"', body)
     assert re.search(r'<input checked[^>]*value="walk"', body)
     assert "步行" in body
+
+
+def test_navigation_links_only_on_request(demo_client):
+    body = nearby(demo_client, lat=HUBIN[0], lon=HUBIN[1], limit=1).get_json()
+    assert "navigation" not in body["features"][0]["properties"]

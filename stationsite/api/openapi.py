@@ -142,6 +142,11 @@ def _nearby() -> dict:
                 _param("open_on_arrival", "1: open on arrival", boolean),
                 _param("h24", "1: open 24 hours", boolean),
                 _param("mode", "travel mode for arrival times", {"enum": ["ebike", "walk"]}),
+                _param(
+                    "links",
+                    "1: add navigation deep links (AMap, Baidu, Tencent, Apple, OSM)",
+                    boolean,
+                ),
                 _param("lang", "zh (default) or en"),
             ],
             "responses": {

@@ -1,15 +1,14 @@
-from datetime import UTC, datetime
-
-from flask import jsonify, request
+from flask import abort, jsonify, request
 
 from .. import geo
+from ..hours import this_minute
 from ..i18n import current_lang
 from ..locator import index as idx
-from ..locator.queries import nearby as find_nearby
-from ..locator.queries import viewport
-from ..stations.presenters import feature, nearby_feature
-from ..stations.services import facility_catalogue, get_station_or_404, station_status
+from ..locator.queries import nearby_records, viewport
+from ..records import record_by_code
+from ..stations.services import facility_catalogue, station_status
 from . import bp, params
+from .geojson import feature, nearby_feature
 from .openapi import document
 
 
@@ -23,19 +22,19 @@ def _filters(args, open_filter: str | None = None) -> idx.Filters:
     )
 
 
+def _collection(features: list, **extra) -> dict:
+    return {"type": "FeatureCollection", "features": features, **extra}
+
+
 @bp.get("/stations")
 def stations():
-    args, now, lang = request.args, datetime.now(UTC), current_lang()
+    args, now, lang = request.args, this_minute(), current_lang()
     bbox = params.bbox(args.get("bbox")) or params.BBox(-180, -90, 180, 90)
     zoom = params.integer("zoom", args.get("zoom"), default=12, low=0, high=22)
     open_now = params.boolean("open_now", args.get("open_now"))
     open_filter = {True: "now", False: "closed", None: None}[open_now]
-    view = viewport(
-        (bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat),
-        zoom,
-        _filters(args, open_filter),
-        now,
-    )
+    box = (bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat)
+    view = viewport(box, zoom, _filters(args, open_filter), now)
     features = [feature(s, station_status(s, now), now, lang) for s in view.stations]
     features += [
         {
@@ -45,19 +44,12 @@ def stations():
         }
         for c in view.clusters
     ]
-    return jsonify(
-        {
-            "type": "FeatureCollection",
-            "features": features,
-            "total": view.total,
-            "clustered": bool(view.clusters),
-        }
-    )
+    return jsonify(_collection(features, total=view.total, clustered=bool(view.clusters)))
 
 
 @bp.get("/stations/nearby")
 def nearby():
-    args, now, lang = request.args, datetime.now(UTC), current_lang()
+    args, now, lang = request.args, this_minute(), current_lang()
     lat = params.coordinate("lat", args.get("lat"), 90)
     lon = params.coordinate("lon", args.get("lon"), 180)
     coord = params.choice("coord", args.get("coord"), ("wgs84", "gcj02", "bd09"), "wgs84")
@@ -67,7 +59,7 @@ def nearby():
         open_filter = "arrival"
     elif params.boolean("open_now", args.get("open_now")):
         open_filter = "now"
-    found = find_nearby(
+    found = nearby_records(
         lat,
         lon,
         now,
@@ -75,40 +67,34 @@ def nearby():
         radius_m=params.integer("radius_m", args.get("radius_m"), default=3000, low=1, high=50_000),
         filters=_filters(args, open_filter),
     )
-    features = [nearby_feature(station, hit, now, lang, (lat, lon)) for station, hit in found]
-    return jsonify(
-        {
-            "type": "FeatureCollection",
-            "features": features,
-            "origin": {"lat": round(lat, 6), "lon": round(lon, 6)},
-        }
-    )
+    links = bool(params.boolean("links", args.get("links")))
+    features = [nearby_feature(s, hit, now, lang, (lat, lon), links) for s, hit in found]
+    return jsonify(_collection(features, origin={"lat": round(lat, 6), "lon": round(lon, 6)}))
 
 
 @bp.get("/stations/<code>")
 def station(code: str):
-    found = get_station_or_404(code)
-    now = datetime.now(UTC)
+    found = record_by_code(code)
+    if found is None:
+        abort(404)
+    now = this_minute()
     return jsonify(feature(found, station_status(found, now), now, current_lang()))
 
 
 @bp.get("/facilities")
 def facilities():
     lang = current_lang()
-    return jsonify(
+    catalogue = [
         {
-            "facilities": [
-                {
-                    "code": f.code,
-                    "name": f.name(lang),
-                    "name_zh": f.name_zh,
-                    "name_en": f.name_en,
-                    "lendable": f.lendable,
-                }
-                for f in facility_catalogue()
-            ]
+            "code": f.code,
+            "name": f.name(lang),
+            "name_zh": f.name_zh,
+            "name_en": f.name_en,
+            "lendable": f.lendable,
         }
-    )
+        for f in facility_catalogue()
+    ]
+    return jsonify({"facilities": catalogue})
 
 
 @bp.get("/openapi.json")

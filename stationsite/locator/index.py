@@ -11,7 +11,6 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -36,14 +35,23 @@ class Record:
     closed_until: float | None = None  # epoch seconds; NO_END for "until further notice"
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     id: int
     distance_m: float
     now: hours.Status
     arrival: hours.Status
-    arrival_at: datetime
-    minutes: dict[str, int]
+    arrival_minute: int  # minutes since the epoch
+    walk_min: int
+    ebike_min: int
+
+    @property
+    def minutes(self) -> dict[str, int]:
+        return {"walk": self.walk_min, "ebike": self.ebike_min}
+
+    @property
+    def arrival_at(self) -> datetime:
+        return datetime.fromtimestamp(self.arrival_minute * 60, hours.SHANGHAI)
 
     @property
     def open_on_arrival(self) -> bool | None:
@@ -91,7 +99,7 @@ def build(records: Iterable[Record], facility_codes: Sequence[str]) -> StationIn
     for record in records:
         if record.opening_hours not in hours_pos:
             hours_pos[record.opening_hours] = len(hours_strings)
-            hours_strings.append(record.opening_hours)
+            hours_strings.append(record.opening_hours.strip())
     lat = np.fromiter((r.lat for r in records), float, len(records))
     lon = np.fromiter((r.lon for r in records), float, len(records))
     return StationIndex(
@@ -127,21 +135,19 @@ def _mask(codes: Iterable[str], facility_bits: dict[str, int]) -> int:
     return value
 
 
-@lru_cache(maxsize=1 << 16)
-def _status_at_minute(expression: str, minute: int) -> hours.Status:
-    """Hours evaluated once per distinct string and minute: stations share a few strings."""
-    return hours.evaluate(expression, datetime.fromtimestamp(minute * 60, hours.SHANGHAI))
+def status(index: StationIndex, row: int, minute: int) -> hours.Status:
+    """A station's state at a whole minute (minutes since the epoch)."""
+    return _row_status(
+        index.hours_strings[index.hours_id[row]], float(index.closed_until[row]), minute
+    )
 
 
-def status(index: StationIndex, row: int, at: datetime) -> hours.Status:
-    expression = index.hours_strings[index.hours_id[row]]
-    closed_until = index.closed_until[row]
-    if not np.isnan(closed_until):
-        until = None if closed_until == NO_END else datetime.fromtimestamp(closed_until, at.tzinfo)
-        return hours.station_status(expression, at, closures=[(hours.EARLIEST, until)])
-    if at.second or at.microsecond:
-        return hours.evaluate(expression, at)
-    return _status_at_minute(expression, int(at.timestamp()) // 60)
+def _row_status(expression: str, closed_until: float, minute: int) -> hours.Status:
+    if math.isnan(closed_until):
+        return hours.evaluate_minute(expression, minute)
+    at = datetime.fromtimestamp(minute * 60, hours.SHANGHAI)
+    until = None if closed_until == NO_END else datetime.fromtimestamp(closed_until, hours.SHANGHAI)
+    return hours.station_status(expression, at, closures=[(hours.EARLIEST, until)])
 
 
 def _static_ok(index: StationIndex, rows: np.ndarray, filters: Filters, need: int) -> np.ndarray:
@@ -172,32 +178,49 @@ def nearby(
     if not count or limit < 1:
         return []
     need = _mask(filters.facilities, index.facility_bits)
-    minute = at.replace(second=0, microsecond=0)
+    filtered = bool(filters.kind or need or filters.h24 or filters.open)
+    minute = int(at.timestamp()) // 60
     point, bound = geo.unit_vector(lat, lon), geo.chord_for(radius_m) * (1 + 1e-12)
-    k = min(count, max(limit * 4, 16))
+    k = min(count, limit * 4 if filtered else limit)
     while True:
         chords, rows = index.tree.query(point, k=k, distance_upper_bound=bound)
-        chords, rows = np.atleast_1d(chords), np.atleast_1d(rows)
-        inside = rows < count
-        chords, rows = chords[inside], rows[inside]
-        ok = _static_ok(index, rows, filters, need)
-        hits = _open_hits(index, rows[ok], chords[ok], minute, filters, limit)
-        if len(hits) >= limit or len(rows) < k or k >= count:
+        if k == 1:
+            chords, rows = np.atleast_1d(chords), np.atleast_1d(rows)
+        found = int(np.searchsorted(chords, np.inf))  # beyond the radius: inf, at the end
+        chords, rows = chords[:found], rows[:found]
+        if filtered:
+            ok = _static_ok(index, rows, filters, need)
+            chords, rows = chords[ok], rows[ok]
+        hits = _open_hits(index, rows, chords, minute, filters, limit)
+        if len(hits) >= limit or found < k or k >= count:
             return hits
         k = min(count, k * 4)
 
 
-def _open_hits(index, rows, chords, minute, filters: Filters, limit: int) -> list[Hit]:
+def _open_hits(index, rows, chords, minute: int, filters: Filters, limit: int) -> list[Hit]:
+    strings, ids = index.hours_strings, index.ids
     hits: list[Hit] = []
-    for row, chord in zip(rows.tolist(), chords.tolist(), strict=True):
-        metres = geo.arc_for(chord)
-        minutes = {mode: geo.travel_minutes(metres, mode) for mode in ("walk", "ebike")}
-        arrival_at = minute + timedelta(minutes=minutes[filters.mode])
-        now = status(index, row, minute)
+    for row, chord, hours_id, closed in zip(
+        rows.tolist(),
+        chords.tolist(),
+        index.hours_id[rows].tolist(),
+        index.closed_until[rows].tolist(),
+        strict=True,
+    ):
+        now = _row_status(strings[hours_id], closed, minute)
         if filters.open == "now" and now.state is not hours.State.OPEN:
             continue
+        metres = geo.arc_for(chord)
+        walk, ebike = geo.travel_minutes(metres, "walk"), geo.travel_minutes(metres, "ebike")
+        arrive = minute + (walk if filters.mode == "walk" else ebike)
         hit = Hit(
-            int(index.ids[row]), metres, now, status(index, row, arrival_at), arrival_at, minutes
+            int(ids[row]),
+            metres,
+            now,
+            _row_status(strings[hours_id], closed, arrive),
+            arrive,
+            walk,
+            ebike,
         )
         if filters.open == "arrival" and not hit.open_on_arrival:
             continue
@@ -231,10 +254,7 @@ def in_view(index: StationIndex, bbox, filters: Filters, at: datetime) -> np.nda
 def _open_mask(index: StationIndex, rows: np.ndarray, at: datetime) -> np.ndarray:
     minute = at.replace(second=0, microsecond=0)
     per_hours = np.array(
-        [
-            _status_at_minute(s, int(minute.timestamp()) // 60).state is hours.State.OPEN
-            for s in index.hours_strings
-        ],
+        [hours.evaluate(s, minute).state is hours.State.OPEN for s in index.hours_strings],
         bool,
     )
     closed_until = index.closed_until[rows]

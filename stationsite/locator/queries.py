@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..geocode import OfflineGeocoder, online_geocoder
 from ..models import Station
+from ..records import StationRecord, records_by_id
 from . import index as idx
 from .gazetteer import gazetteer
 from .service import current_index
@@ -28,6 +29,7 @@ def stations_by_id(ids: list[int]) -> dict[int, Station]:
 def nearby(
     lat: float, lon: float, at: datetime, *, limit: int, radius_m: float, filters: idx.Filters
 ) -> list[tuple[Station, idx.Hit]]:
+    """Nearest stations as ORM objects with their hits: what the pages show."""
     hits = idx.nearby(
         current_index(), lat, lon, at, limit=limit, radius_m=radius_m, filters=filters
     )
@@ -35,9 +37,20 @@ def nearby(
     return [(stations[hit.id], hit) for hit in hits if hit.id in stations]
 
 
+def nearby_records(
+    lat: float, lon: float, at: datetime, *, limit: int, radius_m: float, filters: idx.Filters
+) -> list[tuple[StationRecord, idx.Hit]]:
+    """The same as plain records: what the API answers with."""
+    hits = idx.nearby(
+        current_index(), lat, lon, at, limit=limit, radius_m=radius_m, filters=filters
+    )
+    found = records_by_id([hit.id for hit in hits])
+    return [(found[hit.id], hit) for hit in hits if hit.id in found]
+
+
 @dataclass
 class Viewport:
-    stations: list[Station]
+    stations: list[StationRecord]
     clusters: list[idx.Cluster]
     total: int
 
@@ -50,7 +63,7 @@ def viewport(bbox, zoom: int, filters: idx.Filters, at: datetime) -> Viewport:
     if len(rows) > most:
         return Viewport([], idx.clusters(index, rows, zoom, most), len(rows))
     ids = [int(i) for i in index.ids[rows]]
-    found = stations_by_id(ids)
+    found = records_by_id(ids)
     return Viewport([found[i] for i in ids if i in found], [], len(rows))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from .. import hours, labels
@@ -109,67 +108,3 @@ def facility_rows(station: Station, now_status: hours.Status, at: datetime, lang
             }
         )
     return rows
-
-
-def feature(station: Station, status: hours.Status, at: datetime, lang: str) -> dict:
-    """The GeoJSON Feature of SPEC §6 (WGS-84 point)."""
-    facilities = [
-        {
-            "code": r["code"],
-            "name": r["name"],
-            "state": r["state"],
-            "hours": r["hours"],
-            "open_now": r["status"].open,
-        }
-        for r in facility_rows(station, status, at, lang)
-    ]
-    return {
-        "type": "Feature",
-        "id": station.code,
-        "geometry": {
-            "type": "Point",
-            "coordinates": [round(station.lon, 6), round(station.lat, 6)],
-        },
-        "properties": {
-            "code": station.code,
-            "kind": station.kind.value,
-            "name": station.name(lang),
-            "address": station.address,
-            "district": station.district,
-            "street": station.street,
-            "status": station.status.value,
-            "closure_reason": station.closure_reason or None,
-            "closed_until": iso(station.closed_until),
-            "open_now": status.open,
-            "next_change": iso(status.next_change),
-            "status_text": describe(status, at),
-            "opening_hours": station.opening_hours or None,
-            "phone": station.phone or None,
-            "facilities": facilities,
-            "last_verified_at": iso(station.last_verified_at),
-            "url": url_for("stations.detail", code=station.code, _external=True),
-        },
-    }
-
-
-def nearby_feature(station: Station, hit, now: datetime, lang: str, origin) -> dict:
-    """A nearby result: the station's Feature plus distance, minutes, arrival and links."""
-    from .. import navigation
-
-    result = feature(station, hit.now, now, lang)
-    props = result["properties"]
-    props.update(
-        distance_m=round(hit.distance_m),
-        walk_min=hit.minutes["walk"],
-        ebike_min=hit.minutes["ebike"],
-        arrival_at=iso(hit.arrival_at),
-        open_on_arrival=hit.open_on_arrival,
-        status_text=describe(hit.now, now),
-        navigation={
-            link.provider: link.url
-            for link in navigation.links(
-                station.lat, station.lon, station.name("zh"), origin=origin
-            )
-        },
-    )
-    return result

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import hours
+from ..catalogue import cached_catalogue
 from ..extensions import db
 from ..models import (
     Facility,
@@ -44,7 +45,7 @@ def station_status(station: Station, at: datetime) -> hours.Status:
     if station.status == StationStatus.TEMPORARILY_CLOSED:
         closures.append((hours.EARLIEST, station.closed_until))
     return hours.station_status(
-        station.opening_hours, at, status=station.status.value, closures=closures
+        station.opening_hours, at, status=str(station.status), closures=closures
     )
 
 
@@ -58,7 +59,7 @@ def closure_end(station: Station) -> datetime | None:
 def facility_status(item: StationFacility, station_now: hours.Status, at: datetime):
     """A facility's own availability: its own hours if it has them, else the station's."""
     if item.state != FacilityState.WORKING:
-        return hours.Status(hours.State.CLOSED, None, item.state.value)
+        return hours.Status(hours.State.CLOSED, None, str(item.state))
     if item.hours.strip():
         return hours.evaluate(item.hours, at)
     return station_now
@@ -74,5 +75,5 @@ def facility_catalogue() -> list[Facility]:
     return list(db.session.scalars(select(Facility).order_by(Facility.sort_order, Facility.code)))
 
 
-def known_facility_codes() -> set[str]:
-    return set(db.session.scalars(select(Facility.code)))
+def known_facility_codes() -> frozenset[str]:
+    return frozenset(entry.code for entry in cached_catalogue().values())
