@@ -45,8 +45,8 @@ def ms(times, p) -> str:
     return f"{value:,.2f} ms" if value < 100 else f"{value:,.0f} ms"
 
 
-def ratio(times, baseline) -> str:
-    return f"{pct(times, 50) / pct(baseline, 50):,.1f}×"
+def ratio(times, baseline, digits: int = 1) -> str:
+    return f"{pct(times, 50) / pct(baseline, 50):,.{digits}f}×"
 
 
 def machine() -> str:

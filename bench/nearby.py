@@ -263,7 +263,7 @@ def report(count: int, r: dict) -> str:
         f"| `/api/v1/facilities` (cheapest endpoint) | {ms(http_r['cheapest'], 50)} | "
         f"{ms(http_r['cheapest'], 95)} |",
         "",
-        f"Nearby over HTTP is **{common.ratio(http_r['nearby'], http_r['cheapest'])}** the "
+        f"Nearby over HTTP is **{common.ratio(http_r['nearby'], http_r['cheapest'], 2)}** the "
         "cheapest endpoint (p50).",
         "",
         "Viewport responses (`/api/v1/stations?bbox=…&zoom=…`):",

@@ -10,43 +10,44 @@ from sqlalchemy import select
 from .extensions import db
 from .models import Facility
 
-# code, zh, en, lendable
-FACILITIES: list[tuple[str, str, str, bool]] = [
-    ("seating", "桌椅休息", "Seats and tables", False),
-    ("drinking_water", "直饮水", "Drinking water", False),
-    ("hot_water", "热水", "Hot water", False),
-    ("microwave", "微波炉", "Microwave", False),
-    ("fridge", "爱心冰箱", "Community fridge", False),
-    ("air_conditioning", "空调", "Air conditioning", False),
-    ("phone_charging", "手机充电", "Phone charging", False),
-    ("ebike_charging", "电动车充电", "E-bike charging", False),
-    ("toilet", "厕所", "Toilet", False),
-    ("accessible_toilet", "无障碍厕所", "Accessible toilet", False),
-    ("baby_care", "母婴室", "Baby-care room", False),
-    ("first_aid", "医药箱", "First-aid kit", False),
-    ("aed", "AED", "AED defibrillator", False),
-    ("emergency_kit", "应急物资", "Emergency supplies", False),
-    ("umbrella_loan", "借伞", "Umbrella loan", True),
-    ("wifi", "Wi-Fi", "Wi-Fi", False),
-    ("ebook_lending", "电子图书借阅", "E-book lending", False),
-    ("reading", "图书角", "Reading corner", False),
-    ("convenience_box", "便民服务箱", "Convenience box", False),
-    ("paper_dispenser", "刷脸取纸", "Face-scan paper dispenser", False),
-    ("guide_display", "厕位引导屏", "Vacancy display", False),
-    ("policy_corner", "政策宣传", "Policy information", False),
+# code, zh, en, lendable, icon
+FACILITIES: list[tuple[str, str, str, bool, str]] = [
+    ("seating", "桌椅休息", "Seats and tables", False, "🪑"),
+    ("drinking_water", "直饮水", "Drinking water", False, "🚰"),
+    ("hot_water", "热水", "Hot water", False, "♨️"),
+    ("microwave", "微波炉", "Microwave", False, "🍱"),
+    ("fridge", "爱心冰箱", "Community fridge", False, "🧊"),
+    ("air_conditioning", "空调", "Air conditioning", False, "❄️"),
+    ("phone_charging", "手机充电", "Phone charging", False, "🔌"),
+    ("ebike_charging", "电动车充电", "E-bike charging", False, "🛵"),
+    ("toilet", "厕所", "Toilet", False, "🚻"),
+    ("accessible_toilet", "无障碍厕所", "Accessible toilet", False, "♿"),
+    ("baby_care", "母婴室", "Baby-care room", False, "🍼"),
+    ("first_aid", "医药箱", "First-aid kit", False, "🩹"),
+    ("aed", "AED", "AED defibrillator", False, "💓"),
+    ("emergency_kit", "应急物资", "Emergency supplies", False, "🧰"),
+    ("umbrella_loan", "借伞", "Umbrella loan", True, "☂️"),
+    ("wifi", "Wi-Fi", "Wi-Fi", False, "📶"),
+    ("ebook_lending", "电子图书借阅", "E-book lending", False, "📱"),
+    ("reading", "图书角", "Reading corner", False, "📚"),
+    ("convenience_box", "便民服务箱", "Convenience box", False, "📦"),
+    ("paper_dispenser", "刷脸取纸", "Face-scan paper dispenser", False, "🧻"),
+    ("guide_display", "厕位引导屏", "Vacancy display", False, "🖥️"),
+    ("policy_corner", "政策宣传", "Policy information", False, "📢"),
 ]
 
 
 def ensure_catalogue() -> dict[str, Facility]:
     """Add missing catalogue entries; keep admins' edits to existing ones."""
     existing = {f.code: f for f in db.session.scalars(select(Facility))}
-    for order, (code, zh, en, lendable) in enumerate(FACILITIES):
+    for order, (code, zh, en, lendable, icon) in enumerate(FACILITIES):
         if code not in existing:
-            facility = Facility(
+            existing[code] = Facility(
                 code=code, name_zh=zh, name_en=en, lendable=lendable, sort_order=(order + 1) * 10
             )
-            db.session.add(facility)
-            existing[code] = facility
+            db.session.add(existing[code])
+        if not existing[code].icon:
+            existing[code].icon = icon
     db.session.flush()
     return existing
 

@@ -28,8 +28,11 @@ def station_card(station: Station, hit: Hit, now: datetime, lang: str, origin=No
         "status_text": describe(status, now),
         "address": station.address,
         "district": station.district,
-        "facilities": [f.facility.name(lang) for f in present if f.state == FacilityState.WORKING],
-        "facility_codes": {f.facility.code for f in present if f.state == FacilityState.WORKING},
+        "facilities": [
+            {"code": f.facility.code, "name": f.facility.name(lang), "icon": f.facility.icon}
+            for f in present
+            if f.state == FacilityState.WORKING
+        ],
         "broken": [f.facility.name(lang) for f in present if f.state == FacilityState.OUT_OF_ORDER],
         "url": url_for("stations.detail", code=station.code),
         "rank": (_STATE_RANK[status.state], station.district, station.code),

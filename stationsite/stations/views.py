@@ -60,6 +60,7 @@ def index():
         found=found,
         fmap=fmap,
         fit=_bounds(found),
+        asked=filters.facilities,
         map_filters=_map_filters(filters, lang),
         filtering=_filter_count(filters),
     )
