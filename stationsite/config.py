@@ -34,7 +34,7 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None
-    # Compress API answers and static files. Not HTML: pages carry a CSRF token beside
+    # Compress API answers. Not HTML: pages carry a CSRF token beside
     # reflected input, which compression would expose to BREACH-style guessing.
     COMPRESS_MIMETYPES = [
         "application/json",
@@ -46,6 +46,9 @@ class Defaults:
     ]
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 1024
+    # Static files are streamed; compressing streams leaves their files open (Flask-Compress
+    # 1.25), and a front proxy compresses static files better anyway.
+    COMPRESS_STREAMS = False
 
 
 def from_environ() -> dict:
