@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Defaults, from_environ
 
@@ -32,17 +33,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese as UTF-8: readable, and half the bytes
     app.json.sort_keys = False
 
-    from . import cli, database, errors, i18n, security
+    from . import cli, database, errors, i18n, limits, security
     from .api import bp as api_bp
+    from .feedback import bp as feedback_bp
     from .health import bp as health_bp
+    from .open311 import bp as open311_bp
     from .stations import bp as stations_bp
 
+    if app.config["PROXY_COUNT"]:
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     database.init_app(app)
     i18n.init_app(app)
-    security.init_app(app)
+    security.init_app(app, exempt=(api_bp, open311_bp))
     errors.init_app(app)
+    limits.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(stations_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(health_bp)
+    for blueprint in (stations_bp, feedback_bp, api_bp, open311_bp, health_bp):
+        app.register_blueprint(blueprint)
     return app

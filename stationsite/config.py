@@ -13,6 +13,8 @@ ENV_KEYS = (
     "GEOCODER",
     "MAP_CENTER",
     "SESSION_COOKIE_SECURE",
+    "PROXY_COUNT",
+    "FEEDBACK_REQUIRE_APPROVAL",
 )
 
 
@@ -30,6 +32,15 @@ class Defaults:
     MAP_CENTER = "30.2741,120.1551"  # Hangzhou, the demo city
     MAP_MAX_FEATURES = 500
     LOCATOR_REFRESH_S = 1.0
+    # Visitors' feedback: comments show publicly only once approved; the same text from the
+    # same client to the same station within the window is stored once.
+    FEEDBACK_REQUIRE_APPROVAL = True
+    FEEDBACK_DEDUPE_WINDOW_S = 600
+    FEEDBACK_LIMITS = "5 per 10 minutes;30 per day"  # per client
+    STATION_WRITE_LIMITS = "300 per hour"  # per station, all clients together
+    CHECKIN_LIMITS = "20 per hour"  # per client, all stations together
+    # How many proxies in front set X-Forwarded-For / -Proto (0: none, use the peer address).
+    PROXY_COUNT = 0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -54,6 +65,9 @@ class Defaults:
 def from_environ() -> dict:
     """The recognised settings present in the environment, typed where needed."""
     found = {key: os.environ[key] for key in ENV_KEYS if os.environ.get(key)}
-    if "SESSION_COOKIE_SECURE" in found:
-        found["SESSION_COOKIE_SECURE"] = found["SESSION_COOKIE_SECURE"].lower() in ("1", "true")
+    for flag in ("SESSION_COOKIE_SECURE", "FEEDBACK_REQUIRE_APPROVAL"):
+        if flag in found:
+            found[flag] = found[flag].lower() in ("1", "true", "yes")
+    if "PROXY_COUNT" in found:
+        found["PROXY_COUNT"] = int(found["PROXY_COUNT"])
     return found

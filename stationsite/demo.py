@@ -561,6 +561,7 @@ def _feedback(
             [FeedbackStatus.RESOLVED, FeedbackStatus.RESOLVED, FeedbackStatus.ACKNOWLEDGED]
         ),
         approved=rng.random() < 0.8,
+        source="demo",
         created_at=created,
     )
     if category is FeedbackCategory.FACILITY_FAULT:

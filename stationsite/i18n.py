@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 from . import labels
 from .extensions import babel
@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals["labels"] = labels
     app.add_template_filter(lambda value: format_date(value, "medium"), "localdate")
+    app.add_template_filter(lambda value: format_datetime(value, "short"), "localdatetime")
 
 
 def _asked_lang() -> str | None:

@@ -226,6 +226,9 @@ class Feedback(db.Model):
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     client_hash: Mapped[str] = mapped_column(String(64), default="")  # keyed hash, never an IP
+    # Same client, station and content within a window: the database refuses the second copy.
+    dedupe_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(16), default="web")  # web, api, open311, demo
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -243,6 +246,7 @@ class Visit(db.Model):
     source: Mapped[VisitSource] = _enum_column(VisitSource)
     count: Mapped[int] = mapped_column(default=1)  # >1 only for operator tallies
     client_hash: Mapped[str] = mapped_column(String(64), default="")
+    dedupe_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # one per 30 min
 
     station: Mapped[Station] = relationship()
 

@@ -23,8 +23,11 @@ CSP = "; ".join(
 )
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, exempt=()) -> None:
+    """CSRF on every form; machine APIs (JSON, Open311) carry no cookie credentials."""
     csrf.init_app(app)
+    for blueprint in exempt:
+        csrf.exempt(blueprint)
     compress.init_app(app)
     app.after_request(_headers)
 

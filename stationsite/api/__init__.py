@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import views  # noqa: E402,F401  (routes register on import)
+from . import views, writes  # noqa: E402,F401  (routes register on import)

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 from flask import render_template, request
 
 from .. import hours
+from ..feedback.public import public_voice
 from ..i18n import current_lang
 from ..locator import index as idx
 from ..locator.rider import answer
@@ -104,4 +105,5 @@ def detail(code: str):
         week=week_rows(week, closure_end(station)),
         facilities=facility_rows(station, status, now, lang),
         describe=lambda st: describe(st, now),
+        **public_voice(station),
     )

@@ -1,0 +1,93 @@
+"""POST endpoints for mini-program clients: JSON in, JSON out, same rules as the web forms."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from ..clients import recent_client_hashes
+from ..errors import APIError
+from ..extensions import db
+from ..feedback.forms import CheckinForm, FeedbackForm
+from ..feedback.services import Submission, check_in, submit_feedback
+from ..limits import limiter, per_client, per_station
+from ..stations.services import facility_catalogue, get_station_or_404, visible_facilities
+from . import bp
+
+
+def _json_object() -> MultiDict:
+    if not request.is_json:
+        raise APIError(
+            415,
+            "unsupported_media_type",
+            _("Send a JSON object with Content-Type: application/json."),
+        )
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise APIError(400, "invalid_json", _("The body must be a JSON object."))
+    bad = [
+        key
+        for key, value in data.items()
+        if value is not None and not isinstance(value, str | int | float)
+    ]
+    if bad:
+        message = _("must be a string or a number")
+        raise APIError(422, "invalid_field", message, dict.fromkeys(bad, message))
+    return MultiDict({k: "" if v is None else str(v) for k, v in data.items()})
+
+
+def _invalid(form) -> APIError:
+    fields = {name: str(errors[0]) for name, errors in form.errors.items()}
+    return APIError(422, "invalid_fields", _("Some fields are not valid."), fields)
+
+
+def _limited(func):
+    func = limiter.limit(lambda: current_app.config["FEEDBACK_LIMITS"], key_func=per_client)(func)
+    return limiter.limit(lambda: current_app.config["STATION_WRITE_LIMITS"], key_func=per_station)(
+        func
+    )
+
+
+@bp.post("/stations/<code>/feedback")
+@_limited
+def post_feedback(code: str):
+    station = get_station_or_404(code)
+    form = FeedbackForm(formdata=_json_object(), meta={"csrf": False})
+    choices = (
+        facility_catalogue()
+        if form.category.data == "missing_facility"
+        else [f.facility for f in visible_facilities(station)]
+    )
+    form.set_facilities(choices, "zh")
+    if not form.validate():
+        raise _invalid(form)
+    item, created = submit_feedback(
+        station,
+        Submission(
+            visitor_group=form.visitor_group.data,
+            category=form.category.data,
+            rating=form.rating.data,
+            facility=form.facility.data or None,
+            comment=form.comment.data or "",
+            contact=form.contact.data or "",
+        ),
+        recent_client_hashes(),
+        source="api",
+    )
+    db.session.commit()
+    body = {"id": item.id, "status": item.status.value, "duplicate": not created}
+    return jsonify(body), 201 if created else 200
+
+
+@bp.post("/stations/<code>/checkins")
+@limiter.limit(lambda: current_app.config["CHECKIN_LIMITS"], key_func=per_client)
+def post_checkin(code: str):
+    station = get_station_or_404(code)
+    form = CheckinForm(formdata=_json_object(), meta={"csrf": False})
+    if not form.validate():
+        raise _invalid(form)
+    visit, created = check_in(station, form.visitor_group.data, recent_client_hashes())
+    db.session.commit()
+    body = {"visit_id": visit.id, "counted": created, "visited_at": visit.visited_at.isoformat()}
+    return jsonify(body), 201 if created else 200

@@ -1,0 +1,23 @@
+"""What visitors have said about a station, as its public page shows it."""
+
+from __future__ import annotations
+
+from flask import request
+
+from ..models import Station
+from .forms import QuickRatingForm
+from .services import open_reports, public_feedback, rating_summary
+
+
+def public_voice(station: Station) -> dict:
+    reports = open_reports(station.id)
+    rating_form = QuickRatingForm(formdata=None)
+    rating_form.visitor_group.data = request.cookies.get("visitor_group")
+    return {
+        "rating": rating_summary(station.id),
+        "reports": reports,
+        "reported_faults": {r.facility_code: r for r in reports if r.facility_code},
+        "closed_reports": [r for r in reports if r.category == "closed_when_open"],
+        "comments": public_feedback(station.id),
+        "form": rating_form,
+    }

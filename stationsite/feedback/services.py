@@ -1,0 +1,188 @@
+"""Feedback and check-ins: stored once, whatever arrives twice; summaries for the public."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import (
+    Facility,
+    Feedback,
+    FeedbackCategory,
+    FeedbackStatus,
+    Station,
+    Visit,
+    VisitorGroup,
+    VisitSource,
+)
+
+CHECKIN_WINDOW = timedelta(minutes=30)
+FAULTS = (FeedbackCategory.FACILITY_FAULT, FeedbackCategory.MISSING_FACILITY)
+
+
+@dataclass(frozen=True)
+class Submission:
+    visitor_group: str
+    category: str
+    rating: int | None = None
+    facility: str | None = None  # facility code
+    comment: str = ""
+    contact: str = ""
+
+
+def _key(*parts) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+
+
+def _content(submission: Submission) -> str:
+    text = " ".join(unicodedata.normalize("NFKC", submission.comment).split()).lower()
+    return _key(submission.category, submission.rating, submission.facility or "", text)
+
+
+def submit_feedback(
+    station: Station, submission: Submission, clients: tuple[str, str], source: str = "web"
+) -> tuple[Feedback, bool]:
+    """Store `submission` unless this client sent the same to this station within the window.
+
+    Returns the stored feedback and whether it is new. The database's unique dedupe key makes
+    this hold under concurrent requests too.
+    """
+    window_s = current_app.config["FEEDBACK_DEDUPE_WINDOW_S"]
+    now = datetime.now(UTC)
+    content = _content(submission)
+    window = int(now.timestamp() // window_s)
+    keys = [_key(station.id, c, content, w) for c in clients for w in (window, window - 1)]
+    earlier = db.session.scalar(select(Feedback).where(Feedback.dedupe_key.in_(keys)))
+    if earlier is not None:
+        return earlier, False
+    item = Feedback(
+        station=station,
+        visitor_group=VisitorGroup(submission.visitor_group),
+        category=FeedbackCategory(submission.category),
+        rating=submission.rating,
+        facility=_facility(submission.facility),
+        comment=submission.comment.strip(),
+        contact=submission.contact.strip(),
+        client_hash=clients[0],
+        dedupe_key=keys[0],
+        source=source,
+        approved=not current_app.config["FEEDBACK_REQUIRE_APPROVAL"],
+        created_at=now,
+    )
+    return _insert_once(item, select(Feedback).where(Feedback.dedupe_key == keys[0]))
+
+
+def _insert_once(item, existing_query):
+    """Add and flush; if a concurrent request stored the same key first, return that row."""
+    db.session.add(item)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return db.session.scalar(existing_query), False
+    return item, True
+
+
+def _facility(code: str | None) -> Facility | None:
+    if not code:
+        return None
+    return db.session.scalar(select(Facility).where(Facility.code == code))
+
+
+def check_in(station: Station, visitor_group: str, clients: tuple[str, str]) -> tuple[Visit, bool]:
+    """Count a visit, at most once per client and station in 30 minutes."""
+    now = datetime.now(UTC)
+    recent = db.session.scalar(
+        select(Visit)
+        .where(Visit.station_id == station.id, Visit.source == VisitSource.CHECKIN)
+        .where(Visit.client_hash.in_(clients), Visit.visited_at > now - CHECKIN_WINDOW)
+        .order_by(Visit.visited_at.desc())
+        .limit(1)
+    )
+    if recent is not None:
+        return recent, False
+    key = _key(station.id, clients[0], int(now.timestamp() // CHECKIN_WINDOW.total_seconds()))
+    visit = Visit(
+        station=station,
+        visited_at=now,
+        visitor_group=VisitorGroup(visitor_group),
+        source=VisitSource.CHECKIN,
+        client_hash=clients[0],
+        dedupe_key=key,
+    )
+    return _insert_once(visit, select(Visit).where(Visit.dedupe_key == key))
+
+
+# --- what the public sees ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rating:
+    average: float | None
+    count: int
+
+
+def rating_summary(station_id: int, days: int = 90) -> Rating:
+    since = datetime.now(UTC) - timedelta(days=days)
+    average, count = db.session.execute(
+        select(func.avg(Feedback.rating), func.count(Feedback.rating)).where(
+            Feedback.station_id == station_id,
+            Feedback.rating.is_not(None),
+            Feedback.status != FeedbackStatus.REJECTED,
+            Feedback.created_at >= since,
+        )
+    ).one()
+    return Rating(round(float(average), 1) if average is not None else None, count)
+
+
+def public_feedback(station_id: int, limit: int = 8) -> list[Feedback]:
+    """Approved comments and every operator reply; never contacts or client hashes."""
+    query = (
+        select(Feedback)
+        .where(Feedback.station_id == station_id, Feedback.status != FeedbackStatus.REJECTED)
+        .where((Feedback.approved & (Feedback.comment != "")) | (Feedback.reply != ""))
+        .order_by(Feedback.created_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Reported:
+    facility_code: str | None
+    category: str
+    count: int
+    latest: datetime
+
+
+def open_reports(station_id: int, days: int = 14) -> list[Reported]:
+    """Visitors' fault and closure reports no operator has acted on yet."""
+    since = datetime.now(UTC) - timedelta(days=days)
+    rows = db.session.execute(
+        select(
+            Facility.code, Feedback.category, func.count(Feedback.id), func.max(Feedback.created_at)
+        )
+        .outerjoin(Facility, Feedback.facility_id == Facility.id)
+        .where(Feedback.station_id == station_id, Feedback.status == FeedbackStatus.NEW)
+        .where(Feedback.category.in_([*FAULTS, FeedbackCategory.CLOSED_WHEN_OPEN]))
+        .where(Feedback.created_at >= since)
+        .group_by(Facility.code, Feedback.category)
+    )
+    return [
+        Reported(code, category.value, count, _aware(latest))
+        for code, category, count, latest in rows
+    ]
+
+
+def _aware(moment: datetime) -> datetime:
+    """func.max() bypasses the column type, so SQLite hands back a naive UTC datetime."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

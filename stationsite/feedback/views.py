@@ -1,0 +1,146 @@
+from io import BytesIO
+
+import segno
+from flask import current_app, make_response, redirect, render_template, request, url_for
+
+from ..clients import recent_client_hashes
+from ..extensions import db
+from ..i18n import current_lang
+from ..limits import limiter, per_client, per_station
+from ..stations.services import facility_catalogue, get_station_or_404, visible_facilities
+from . import bp
+from .forms import CheckinForm, FeedbackForm, QuickRatingForm
+from .services import Submission, check_in, submit_feedback
+
+GROUP_COOKIE = "visitor_group"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def _write_limits(func):
+    """Per client and per station; both refuse writes when the limiter cannot count."""
+    func = limiter.limit(
+        lambda: current_app.config["FEEDBACK_LIMITS"], key_func=per_client, methods=["POST"]
+    )(func)
+    func = limiter.limit(
+        lambda: current_app.config["STATION_WRITE_LIMITS"], key_func=per_station, methods=["POST"]
+    )(func)
+    return func
+
+
+def _remember_group(response, group: str | None):
+    if group:
+        response.set_cookie(GROUP_COOKIE, group, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+def _remembered_group() -> str | None:
+    return request.cookies.get(GROUP_COOKIE)
+
+
+@bp.route("/stations/<code>/feedback", methods=["GET", "POST"])
+@_write_limits
+def feedback(code: str):
+    station = get_station_or_404(code)
+    form = FeedbackForm()
+    lang = current_lang()
+    if form.category.data == "missing_facility":
+        form.set_facilities(facility_catalogue(), lang)
+    else:
+        form.set_facilities([f.facility for f in visible_facilities(station)], lang)
+    if request.method == "GET":
+        form.category.data = request.args.get("category") or form.category.data
+        form.facility.data = request.args.get("facility") or form.facility.data
+        form.visitor_group.data = form.visitor_group.data or _remembered_group()
+    if form.validate_on_submit():
+        if not form.is_bot:  # bots are thanked too, and nothing is stored
+            submission = Submission(
+                visitor_group=form.visitor_group.data,
+                category=form.category.data,
+                rating=form.rating.data,
+                facility=form.facility.data or None,
+                comment=form.comment.data or "",
+                contact=form.contact.data or "",
+            )
+            submit_feedback(station, submission, recent_client_hashes())
+            db.session.commit()
+        response = redirect(url_for("feedback.thanks", code=code, category=form.category.data))
+        return _remember_group(response, form.visitor_group.data)
+    status = 400 if request.method == "POST" else 200
+    return render_template("feedback/form.html", station=station, form=form), status
+
+
+@bp.get("/stations/<code>/feedback/thanks")
+def thanks(code: str):
+    station = get_station_or_404(code)
+    return render_template(
+        "feedback/thanks.html", station=station, category=request.args.get("category", "")
+    )
+
+
+@bp.post("/stations/<code>/rate")
+@_write_limits
+def rate(code: str):
+    station = get_station_or_404(code)
+    form = QuickRatingForm()
+    if not form.validate():
+        return render_template("feedback/rate_failed.html", station=station, form=form), 400
+    submission = Submission(
+        visitor_group=form.visitor_group.data,
+        category="praise" if form.rating.data >= 4 else "suggestion",
+        rating=form.rating.data,
+    )
+    submit_feedback(station, submission, recent_client_hashes())
+    db.session.commit()
+    response = redirect(url_for("feedback.thanks", code=code, category="rating"))
+    return _remember_group(response, form.visitor_group.data)
+
+
+@bp.route("/stations/<code>/checkin", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["CHECKIN_LIMITS"], key_func=per_client, methods=["POST"])
+def checkin(code: str):
+    station = get_station_or_404(code)
+    form = CheckinForm()
+    if request.method == "GET":
+        form.visitor_group.data = _remembered_group()
+    if form.validate_on_submit():
+        visit, created = check_in(station, form.visitor_group.data, recent_client_hashes())
+        db.session.commit()
+        target = url_for("feedback.checked_in", code=code, again=None if created else 1)
+        return _remember_group(redirect(target), form.visitor_group.data)
+    status = 400 if request.method == "POST" else 200
+    return render_template("feedback/checkin.html", station=station, form=form), status
+
+
+@bp.get("/stations/<code>/checkin/done")
+def checked_in(code: str):
+    station = get_station_or_404(code)
+    form = QuickRatingForm(formdata=None)
+    form.visitor_group.data = _remembered_group()
+    return render_template(
+        "feedback/checked_in.html",
+        station=station,
+        form=form,
+        again=bool(request.args.get("again")),
+    )
+
+
+@bp.get("/stations/<code>/qr.svg")
+def qr(code: str):
+    station = get_station_or_404(code)
+    target = url_for("feedback.checkin", code=station.code, _external=True)
+    buffer = BytesIO()
+    segno.make(target, error="m").save(
+        buffer, kind="svg", scale=10, border=2, title=station.name_zh
+    )
+    response = make_response(buffer.getvalue())
+    response.mimetype = "image/svg+xml"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@bp.get("/stations/<code>/poster")
+def poster(code: str):
+    station = get_station_or_404(code)
+    target = url_for("feedback.checkin", code=station.code, _external=True)
+    return render_template("feedback/poster.html", station=station, target=target)

@@ -1,0 +1,47 @@
+"""Rate limits that fail closed: if their store is down, writes are refused, not let through.
+
+Memory by default; Redis when REDIS_URL is set (shared by every worker).
+"""
+
+from __future__ import annotations
+
+import redis
+from flask import Flask, request
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from limits.errors import StorageError
+
+from .clients import client_hash
+from .errors import APIError, wants_json
+
+limiter = Limiter(key_func=client_hash)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", False)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", False)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    limiter.init_app(app)
+    for error in (StorageError, redis.RedisError):
+        app.register_error_handler(error, _store_down)
+
+
+def _store_down(error: Exception):
+    """The limiter could not count this request: refuse it rather than let it through."""
+    from flask import current_app, render_template
+
+    current_app.logger.error("rate-limit store unavailable: %s", error)
+    message = _("We cannot take submissions right now. Please try again in a few minutes.")
+    if wants_json():
+        return APIError(503, "unavailable", message).response()
+    return render_template("errors/error.html", error=None, message=message), 503
+
+
+def per_client() -> str:
+    return client_hash()
+
+
+def per_station() -> str:
+    return f"station:{(request.view_args or {}).get('code', '')}"
