@@ -27,17 +27,22 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def live_server(demo_db_file, tmp_path_factory):
+def live_app(demo_db_file, tmp_path_factory):
     target = tmp_path_factory.mktemp("live") / "live.sqlite3"
     shutil.copy(demo_db_file, target)
     app = create_app({**BASE_CONFIG, "DATABASE_URL": f"sqlite:///{target}"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    return live_app[1]
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +161,10 @@ def test_filters_live_in_the_url(phone, live_server):
         "/stations/HZ-W-003?lang=en",
         "/?lat=30.2585&lon=120.1627&facility=microwave",
         "/?q=%E7%81%AB%E6%98%9F",
+        "/stations/HZ-W-001/feedback?category=facility_fault&facility=microwave",
+        "/stations/HZ-W-001/checkin",
+        "/stations/HZ-W-001/checkin/done",
+        "/stations/HZ-W-001/feedback/thanks?category=facility_fault",
     ],
 )
 def test_no_serious_accessibility_violations(phone, live_server, path):
@@ -215,3 +224,49 @@ def test_rider_types_a_place(rider, live_server):
     rider.wait_for_load_state("networkidle")
     assert "杭州东站" in rider.locator(".origin").inner_text()
     assert rider.locator(".top-result .nav-link").count() == 5
+
+
+def test_scan_check_in_rate_and_report_a_broken_microwave(phone, live_app):
+    from sqlalchemy import func, select
+
+    from stationsite.extensions import db
+    from stationsite.models import Feedback, Station, Visit
+
+    app, base = live_app
+    with app.app_context():
+        station_id = db.session.scalar(select(Station.id).where(Station.code == "HZ-W-001"))
+
+        def stored(model, **where):
+            query = select(func.count()).select_from(model).where(model.station_id == station_id)
+            for name, value in where.items():
+                query = query.where(getattr(model, name) == value)
+            return db.session.scalar(query)
+
+        visits, ratings = stored(Visit, source="checkin"), stored(Feedback, source="web")
+
+    phone.goto(f"{base}/stations/HZ-W-001/checkin", wait_until="networkidle")  # the QR target
+    phone.locator("label.chip", has_text="外卖骑手").click()
+    phone.get_by_role("button", name="我到了").click()
+    phone.wait_for_url("**/checkin/done")
+    assert "签到成功" in phone.locator("h1").inner_text()
+    screenshot(phone, "checked-in")
+    phone.get_by_role("button", name="4 星（满分 5 星）").click()  # group remembered: one tap
+    phone.wait_for_url("**/feedback/thanks*")
+
+    phone.goto(f"{base}/stations/HZ-W-001", wait_until="networkidle")
+    microwave = phone.locator(".facility", has_text="微波炉")
+    microwave.get_by_role("link", name="报告故障").click()
+    phone.wait_for_url("**/feedback?*facility=microwave*")
+    phone.locator("#comment").fill("微波炉转盘不转，不加热")
+    phone.get_by_role("button", name="提交").click()
+    phone.wait_for_url("**/feedback/thanks*")
+    assert "访客报告" in phone.locator(".done").inner_text()
+
+    phone.goto(f"{base}/stations/HZ-W-001", wait_until="networkidle")
+    report = phone.locator(".facility", has_text="微波炉").locator(".visitor-report")
+    assert "访客报告故障（1 次" in report.inner_text()
+    screenshot(phone, "reported-microwave")
+    with app.app_context():
+        assert stored(Visit, source="checkin") == visits + 1
+        assert stored(Feedback, source="web") == ratings + 2  # the rating and the report
+        assert stored(Feedback, category="facility_fault", source="web") == 1

@@ -122,6 +122,62 @@ def _ok(schema_ref, description):
     }
 
 
+_FEEDBACK_BODY = {
+    "type": "object",
+    "required": ["visitor_group", "category"],
+    "properties": {
+        "visitor_group": {
+            "enum": [
+                "courier",
+                "food_delivery",
+                "sanitation",
+                "ride_hailing",
+                "other_outdoor",
+                "citizen",
+                "other",
+            ]
+        },
+        "category": {
+            "enum": [
+                "praise",
+                "suggestion",
+                "cleanliness",
+                "facility_fault",
+                "missing_facility",
+                "hours_wrong",
+                "closed_when_open",
+                "other",
+            ]
+        },
+        "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+        "facility": {
+            "type": ["string", "null"],
+            "description": "facility code; required for facility_fault and missing_facility",
+        },
+        "comment": {"type": "string", "maxLength": 500},
+        "contact": {"type": "string", "description": "phone or WeChat ID; private"},
+    },
+}
+
+
+def _write(summary: str, body: dict, created: str) -> dict:
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [_param("code", "station code", required=True, where="path")],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "responses": {
+                "201": {"description": created},
+                "200": {
+                    "description": "already received: the same from this client within the "
+                    "window; nothing stored twice"
+                },
+                **_errors(400, 404, 415, 422, 429, 503),
+            },
+        }
+    }
+
+
 def _nearby() -> dict:
     boolean, number, integer = {"type": "boolean"}, {"type": "number"}, {"type": "integer"}
     return {
@@ -206,6 +262,20 @@ def document() -> dict:
                     },
                 }
             },
+            "/api/v1/stations/{code}/feedback": _write(
+                "Send feedback or a fault report (rate-limited per client and station)",
+                _FEEDBACK_BODY,
+                "stored: {id, status, duplicate: false}",
+            ),
+            "/api/v1/stations/{code}/checkins": _write(
+                "Check in at a station (counted once per client per 30 minutes)",
+                {
+                    "type": "object",
+                    "required": ["visitor_group"],
+                    "properties": {"visitor_group": _FEEDBACK_BODY["properties"]["visitor_group"]},
+                },
+                "counted: {visit_id, counted: true, visited_at}",
+            ),
             "/api/v1/facilities": {
                 "get": {
                     "summary": "The facility catalogue",

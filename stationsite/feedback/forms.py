@@ -38,7 +38,7 @@ class FeedbackForm(VisitorGroupMixin, FlaskForm):
         choices=_choices(labels.FEEDBACK_CATEGORY),
         validators=[InputRequired(_l("Please choose what it is about."))],
     )
-    facility = SelectField(_l("Which facility?"), choices=[], validate_choice=True)
+    facility = SelectField(_l("Which facility?"), choices=[], default="", validate_choice=True)
     comment = TextAreaField(
         _l("Comment"), validators=[Length(max=500, message=_l("At most 500 characters."))]
     )

@@ -42,7 +42,7 @@ def _key(*parts) -> str:
 
 
 def _content(submission: Submission) -> str:
-    text = " ".join(unicodedata.normalize("NFKC", submission.comment).split()).lower()
+    text = "".join(unicodedata.normalize("NFKC", submission.comment).split()).lower()
     return _key(submission.category, submission.rating, submission.facility or "", text)
 
 
