@@ -312,3 +312,31 @@ def test_writes_are_refused_when_the_limiter_store_is_down(empty_db_file, tmp_pa
     api = client.post("/api/v1/stations/FB-9/checkins", json={"visitor_group": "courier"})
     assert api.status_code == 503 and api.get_json()["error"]["code"] == "unavailable"
     assert count(app, Feedback) == 0 and count(app, Visit) == 0
+
+
+def test_behind_a_proxy_each_rider_is_told_apart(empty_db_file, tmp_path):
+    from tests.conftest import _app_on_copy
+
+    app = _app_on_copy(empty_db_file, tmp_path, PROXY_COUNT=1, CHECKIN_LIMITS="1 per minute")
+    with app.app_context():
+        db.session.add(Station(code="PX-1", kind="warm_station", name_zh="驿站", lat=30, lon=120))
+        db.session.commit()
+    client = app.test_client()
+
+    def check_in(address):
+        return client.post("/api/v1/stations/PX-1/checkins", json={"visitor_group": "courier"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [check_in("10.0.0.1"), check_in("10.0.0.2"), check_in("10.0.0.1")] == [201, 201, 429]
+
+
+def test_settings_from_the_environment(monkeypatch):
+    from stationsite.config import from_environ
+
+    monkeypatch.setenv("PROXY_COUNT", "2")
+    monkeypatch.setenv("FEEDBACK_REQUIRE_APPROVAL", "false")
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
+    found = from_environ()
+    assert found["PROXY_COUNT"] == 2
+    assert found["FEEDBACK_REQUIRE_APPROVAL"] is False
+    assert found["SESSION_COOKIE_SECURE"] is True
