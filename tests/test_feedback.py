@@ -324,8 +324,11 @@ def test_behind_a_proxy_each_rider_is_told_apart(empty_db_file, tmp_path):
     client = app.test_client()
 
     def check_in(address):
-        return client.post("/api/v1/stations/PX-1/checkins", json={"visitor_group": "courier"},
-                           headers={"X-Forwarded-For": address}).status_code
+        return client.post(
+            "/api/v1/stations/PX-1/checkins",
+            json={"visitor_group": "courier"},
+            headers={"X-Forwarded-For": address},
+        ).status_code
 
     assert [check_in("10.0.0.1"), check_in("10.0.0.2"), check_in("10.0.0.1")] == [201, 201, 429]
 
