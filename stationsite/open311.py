@@ -17,7 +17,7 @@ from . import labels
 from .clients import recent_client_hashes
 from .extensions import db
 from .feedback.forms import FeedbackForm
-from .feedback.services import Submission, submit_feedback
+from .feedback.services import reportable_facilities, submit_feedback
 from .limits import limiter, per_client
 from .locator import index as idx
 from .locator.queries import nearby
@@ -144,22 +144,12 @@ def request_create():
         }
     )
     checked = FeedbackForm(formdata=data, meta={"csrf": False})
-    checked.set_facilities([f.facility for f in station.facilities], "zh")
+    checked.set_facilities(reportable_facilities(station, checked.category.data), "zh")
     if not checked.validate():
         field, errors = next(iter(checked.errors.items()))
         return _error(400, f"{field}: {errors[0]}")
     item, _created = submit_feedback(
-        station,
-        Submission(
-            visitor_group=checked.visitor_group.data,
-            category=checked.category.data,
-            rating=checked.rating.data,
-            facility=checked.facility.data or None,
-            comment=checked.comment.data or "",
-            contact=checked.contact.data or "",
-        ),
-        recent_client_hashes(),
-        source="open311",
+        station, checked.submission(), recent_client_hashes(), source="open311"
     )
     db.session.commit()
     notice = _("Thank you. The station operator will look at this report.")

@@ -8,9 +8,12 @@ from __future__ import annotations
 import ipaddress
 import shutil
 import socket
+import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
+from werkzeug.serving import make_server
 
 from stationsite import create_app
 from stationsite.catalogue import ensure_catalogue
@@ -185,3 +188,17 @@ def make_station(app):
         return station
 
     return make
+
+
+@contextmanager
+def serve(app):
+    """The app on a real threaded HTTP server on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()

@@ -6,15 +6,13 @@ Needs Debian's chromium (.ci/run installs it); skipped with that reason when it 
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from stationsite import create_app
 
-from .conftest import BASE_CONFIG
+from .conftest import BASE_CONFIG, serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 740}
@@ -31,13 +29,8 @@ def live_app(demo_db_file, tmp_path_factory):
     target = tmp_path_factory.mktemp("live") / "live.sqlite3"
     shutil.copy(demo_db_file, target)
     app = create_app({**BASE_CONFIG, "DATABASE_URL": f"sqlite:///{target}"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
+    with serve(app) as url:
+        yield app, url
 
 
 @pytest.fixture(scope="module")

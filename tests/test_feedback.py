@@ -343,3 +343,8 @@ def test_settings_from_the_environment(monkeypatch):
     assert found["PROXY_COUNT"] == 2
     assert found["FEEDBACK_REQUIRE_APPROVAL"] is False
     assert found["SESSION_COOKIE_SECURE"] is True
+
+
+def test_open_station_offers_a_closed_when_open_report(client, station):
+    html = client.get("/stations/FB-001").get_data(as_text=True)
+    assert "/stations/FB-001/feedback?category=closed_when_open" in html

@@ -2,20 +2,18 @@
 
 import json
 import shutil
-import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from stationsite import create_app
 from stationsite.extensions import db
 from stationsite.models import Feedback, Visit
 
-from .conftest import BASE_CONFIG
+from .conftest import BASE_CONFIG, serve
 
 
 def count(app, model):
@@ -228,13 +226,8 @@ def live_app(empty_db_file, tmp_path):
         station.facilities.append(StationFacility(facility=catalogue["microwave"]))
         db.session.add(station)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
+    with serve(app) as url:
+        yield app, url
     with app.app_context():
         db.engine.dispose()
 

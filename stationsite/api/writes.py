@@ -10,9 +10,9 @@ from ..clients import recent_client_hashes
 from ..errors import APIError
 from ..extensions import db
 from ..feedback.forms import CheckinForm, FeedbackForm
-from ..feedback.services import Submission, check_in, submit_feedback
+from ..feedback.services import check_in, reportable_facilities, submit_feedback
 from ..limits import limiter, per_client, per_station
-from ..stations.services import facility_catalogue, get_station_or_404, visible_facilities
+from ..stations.services import get_station_or_404
 from . import bp
 
 
@@ -54,26 +54,11 @@ def _limited(func):
 def post_feedback(code: str):
     station = get_station_or_404(code)
     form = FeedbackForm(formdata=_json_object(), meta={"csrf": False})
-    choices = (
-        facility_catalogue()
-        if form.category.data == "missing_facility"
-        else [f.facility for f in visible_facilities(station)]
-    )
-    form.set_facilities(choices, "zh")
+    form.set_facilities(reportable_facilities(station, form.category.data), "zh")
     if not form.validate():
         raise _invalid(form)
     item, created = submit_feedback(
-        station,
-        Submission(
-            visitor_group=form.visitor_group.data,
-            category=form.category.data,
-            rating=form.rating.data,
-            facility=form.facility.data or None,
-            comment=form.comment.data or "",
-            contact=form.contact.data or "",
-        ),
-        recent_client_hashes(),
-        source="api",
+        station, form.submission(), recent_client_hashes(), source="api"
     )
     db.session.commit()
     body = {"id": item.id, "status": item.status.value, "duplicate": not created}

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .. import labels
+from .services import Submission
 
 CONTACT = re.compile(
     r"^(1\d{10}|0\d{2,3}-?\d{7,8}|[a-zA-Z][-_a-zA-Z0-9]{5,19})$"  # mobile, landline or WeChat ID
@@ -68,6 +69,16 @@ class FeedbackForm(VisitorGroupMixin, FlaskForm):
     @property
     def is_bot(self) -> bool:
         return bool(self.website.data)
+
+    def submission(self) -> Submission:
+        return Submission(
+            visitor_group=self.visitor_group.data,
+            category=self.category.data,
+            rating=self.rating.data,
+            facility=self.facility.data or None,
+            comment=self.comment.data or "",
+            contact=self.contact.data or "",
+        )
 
 
 class QuickRatingForm(VisitorGroupMixin, FlaskForm):

@@ -90,6 +90,15 @@ def _insert_once(item, existing_query):
     return item, True
 
 
+def reportable_facilities(station: Station, category: str | None) -> list[Facility]:
+    """A missing facility may be anything in the catalogue; a fault, what the station has."""
+    from ..stations.services import facility_catalogue, visible_facilities
+
+    if category == "missing_facility":
+        return facility_catalogue()
+    return [item.facility for item in visible_facilities(station)]
+
+
 def _facility(code: str | None) -> Facility | None:
     if not code:
         return None

@@ -7,10 +7,10 @@ from ..clients import recent_client_hashes
 from ..extensions import db
 from ..i18n import current_lang
 from ..limits import limiter, per_client, per_station
-from ..stations.services import facility_catalogue, get_station_or_404, visible_facilities
+from ..stations.services import get_station_or_404
 from . import bp
 from .forms import CheckinForm, FeedbackForm, QuickRatingForm
-from .services import Submission, check_in, submit_feedback
+from .services import Submission, check_in, reportable_facilities, submit_feedback
 
 GROUP_COOKIE = "visitor_group"
 ONE_YEAR = 365 * 24 * 3600
@@ -42,26 +42,14 @@ def _remembered_group() -> str | None:
 def feedback(code: str):
     station = get_station_or_404(code)
     form = FeedbackForm()
-    lang = current_lang()
-    if form.category.data == "missing_facility":
-        form.set_facilities(facility_catalogue(), lang)
-    else:
-        form.set_facilities([f.facility for f in visible_facilities(station)], lang)
+    form.set_facilities(reportable_facilities(station, form.category.data), current_lang())
     if request.method == "GET":
         form.category.data = request.args.get("category") or form.category.data
         form.facility.data = request.args.get("facility") or form.facility.data
         form.visitor_group.data = form.visitor_group.data or _remembered_group()
     if form.validate_on_submit():
         if not form.is_bot:  # bots are thanked too, and nothing is stored
-            submission = Submission(
-                visitor_group=form.visitor_group.data,
-                category=form.category.data,
-                rating=form.rating.data,
-                facility=form.facility.data or None,
-                comment=form.comment.data or "",
-                contact=form.contact.data or "",
-            )
-            submit_feedback(station, submission, recent_client_hashes())
+            submit_feedback(station, form.submission(), recent_client_hashes())
             db.session.commit()
         response = redirect(url_for("feedback.thanks", code=code, category=form.category.data))
         return _remember_group(response, form.visitor_group.data)

@@ -26,24 +26,26 @@ def stations_by_id(ids: list[int]) -> dict[int, Station]:
     return {station.id: station for station in db.session.scalars(query)}
 
 
+def _hits(lat, lon, at, limit, radius_m, filters) -> list[idx.Hit]:
+    return idx.nearby(
+        current_index(), lat, lon, at, limit=limit, radius_m=radius_m, filters=filters
+    )
+
+
 def nearby(
     lat: float, lon: float, at: datetime, *, limit: int, radius_m: float, filters: idx.Filters
 ) -> list[tuple[Station, idx.Hit]]:
     """Nearest stations as ORM objects with their hits: what the pages show."""
-    hits = idx.nearby(
-        current_index(), lat, lon, at, limit=limit, radius_m=radius_m, filters=filters
-    )
-    stations = stations_by_id([hit.id for hit in hits])
-    return [(stations[hit.id], hit) for hit in hits if hit.id in stations]
+    hits = _hits(lat, lon, at, limit, radius_m, filters)
+    found = stations_by_id([hit.id for hit in hits])
+    return [(found[hit.id], hit) for hit in hits if hit.id in found]
 
 
 def nearby_records(
     lat: float, lon: float, at: datetime, *, limit: int, radius_m: float, filters: idx.Filters
 ) -> list[tuple[StationRecord, idx.Hit]]:
     """The same as plain records: what the API answers with."""
-    hits = idx.nearby(
-        current_index(), lat, lon, at, limit=limit, radius_m=radius_m, filters=filters
-    )
+    hits = _hits(lat, lon, at, limit, radius_m, filters)
     found = records_by_id([hit.id for hit in hits])
     return [(found[hit.id], hit) for hit in hits if hit.id in found]
 
