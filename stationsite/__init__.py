@@ -35,9 +35,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import cli, database, errors, i18n, limits, security
     from .api import bp as api_bp
+    from .auth import bp as auth_bp
     from .feedback import bp as feedback_bp
     from .health import bp as health_bp
     from .open311 import bp as open311_bp
+    from .operator import bp as operator_bp
     from .stations import bp as stations_bp
 
     if app.config["PROXY_COUNT"]:
@@ -49,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     limits.init_app(app)
     cli.init_app(app)
-    for blueprint in (stations_bp, feedback_bp, api_bp, open311_bp, health_bp):
+    blueprints = (stations_bp, feedback_bp, auth_bp, operator_bp, api_bp, open311_bp, health_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

@@ -1,5 +1,6 @@
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -25,3 +26,4 @@ migrate = Migrate(render_as_batch=True)
 babel = Babel()
 csrf = CSRFProtect()
 compress = Compress()
+login_manager = LoginManager()

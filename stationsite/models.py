@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Column,
@@ -253,7 +254,7 @@ class Visit(db.Model):
     __table_args__ = (Index("ix_visit_station_visited", "station_id", "visited_at"),)
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from flask_babel import lazy_gettext as _l
 
-from .extensions import compress, csrf
+from .extensions import compress, csrf, db, login_manager
 
 CSP = "; ".join(
     [
@@ -29,6 +30,13 @@ def init_app(app: Flask, exempt=()) -> None:
     for blueprint in exempt:
         csrf.exempt(blueprint)
     compress.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see that page.")
+    login_manager.session_protection = "strong"
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     app.after_request(_headers)
 
 
@@ -41,3 +49,11 @@ def _headers(response: Response) -> Response:
         "Permissions-Policy", "geolocation=(self), camera=(), microphone=()"
     )
     return response
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from .models import User
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None

@@ -1,0 +1,215 @@
+from datetime import UTC, datetime, time, timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from .. import weekly_hours
+from ..auth.access import editable_station_or_404
+from ..extensions import db
+from ..hours import SHANGHAI
+from ..i18n import current_lang
+from ..stations.services import facility_catalogue, visible_facilities
+from . import bp, services
+from .dashboard import my_stations
+from .forms import (
+    ActionForm,
+    AddFacilityForm,
+    ClosureForm,
+    FacilityDetailsForm,
+    FacilityStateForm,
+    HoursForm,
+    TallyForm,
+)
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    return render_template("operator/dashboard.html", rows=my_stations(current_user))
+
+
+def _hours_form(station) -> HoursForm:
+    form = HoursForm(formdata=None)
+    parsed = weekly_hours.from_osm(station.opening_hours or "")
+    if parsed is None:
+        form.raw.data = station.opening_hours
+        return form
+    week, holidays, holiday = parsed
+    for entry, day in zip(form.days, week, strict=True):
+        entry.form.closed.data, entry.form.all_day.data = day.closed, day.all_day
+        entry.form.opens.data, entry.form.closes.data = day.opens, day.closes
+    form.holidays.data = holidays
+    if holiday:
+        form.holiday.form.opens.data, form.holiday.form.closes.data = holiday.opens, holiday.closes
+    return form
+
+
+def _add_form(station) -> AddFacilityForm:
+    form = AddFacilityForm()
+    present = {item.facility.code for item in station.facilities}
+    form.facility.choices = [
+        SelectChoice(f.code, f.name(current_lang()))
+        for f in facility_catalogue()
+        if f.code not in present
+    ]
+    return form
+
+
+def _page(station, status: int = 200, **forms):
+    defaults = {
+        "hours_form": _hours_form(station),
+        "add_form": _add_form(station),
+        "closure_form": ClosureForm(formdata=None),
+        "tally_form": TallyForm(formdata=None),
+        "details_form": None,
+    }
+    return render_template(
+        "operator/station.html",
+        station=station,
+        facilities=visible_facilities(station),
+        audit=services.recent_audit(station),
+        **(defaults | forms),
+    ), status
+
+
+@bp.get("/stations/<code>")
+@login_required
+def station(code: str):
+    return _page(editable_station_or_404(code))
+
+
+def _saved(station, message: str, anchor: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("operator.station", code=station.code, _anchor=anchor))
+
+
+@bp.post("/stations/<code>/facilities")
+@login_required
+def facility_state(code: str):
+    station = editable_station_or_404(code)
+    form = FacilityStateForm()
+    if not form.validate() or form.state.data not in ("working", "out_of_order", "removed"):
+        return _page(station, 400)
+    services.set_station_facilities(
+        station, {form.facility.data: {"state": form.state.data}}, by=current_user
+    )
+    return _saved(station, _("Saved."), f"facility-{form.facility.data}")
+
+
+@bp.post("/stations/<code>/facilities/details")
+@login_required
+def facility_details(code: str):
+    station = editable_station_or_404(code)
+    form = FacilityDetailsForm()
+    if not form.validate():
+        return _page(station, 400, details_form=form)
+    changes = {
+        "hours": form.hours.data.strip(),
+        "note": form.note.data.strip(),
+        "stock": form.stock.data,
+    }
+    services.set_station_facilities(station, {form.facility.data: changes}, by=current_user)
+    return _saved(station, _("Saved."), f"facility-{form.facility.data}")
+
+
+@bp.post("/stations/<code>/facilities/add")
+@login_required
+def facility_add(code: str):
+    station = editable_station_or_404(code)
+    form = _add_form(station)
+    if not form.validate():
+        return _page(station, 400, add_form=form)
+    services.set_station_facilities(
+        station, {form.facility.data: {"state": "working"}}, by=current_user
+    )
+    return _saved(station, _("Facility added."), "facilities")
+
+
+@bp.post("/stations/<code>/hours")
+@login_required
+def opening_hours(code: str):
+    station = editable_station_or_404(code)
+    form = HoursForm()
+    raw_only = request.form.get("mode") == "raw"
+    if not (form.validate_raw_only() if raw_only else form.validate()):
+        return _page(station, 400, hours_form=form)
+    try:
+        expression = form.raw.data if raw_only else _weekly(form)
+        services.set_opening_hours(station, expression, by=current_user)
+    except (services.ChangeError, ValueError) as error:
+        form.raw.errors = [*form.raw.errors, str(error)]
+        return _page(station, 400, hours_form=form)
+    return _saved(station, _("Opening hours saved."), "hours")
+
+
+def _weekly(form: HoursForm) -> str:
+    week = [
+        weekly_hours.DaySpec(day.closed.data, day.all_day.data, day.opens.data, day.closes.data)
+        for day in (entry.form for entry in form.days)
+    ]
+    holiday = None
+    if form.holidays.data == "custom":
+        times = form.holiday.form
+        holiday = weekly_hours.DaySpec(opens=times.opens.data, closes=times.closes.data)
+    return weekly_hours.to_osm(week, form.holidays.data, holiday)
+
+
+@bp.post("/stations/<code>/closure")
+@login_required
+def closure(code: str):
+    station = editable_station_or_404(code)
+    form = ClosureForm()
+    if not form.validate():
+        return _page(station, 400, closure_form=form)
+    until = form.until.data.replace(tzinfo=SHANGHAI).astimezone(UTC) if form.until.data else None
+    until = until or _preset(request.form.get("preset"))
+    try:
+        services.close_temporarily(station, form.reason.data, until, by=current_user)
+    except services.ChangeError:
+        form.until.errors.append(_("The reopening time must be in the future."))
+        return _page(station, 400, closure_form=form)
+    return _saved(station, _("The station shows as temporarily closed."), "status")
+
+
+def _preset(name: str | None) -> datetime | None:
+    """The one-tap durations on the closure form."""
+    now = datetime.now(SHANGHAI).replace(second=0, microsecond=0)
+    if name in ("1h", "4h"):
+        return (now + timedelta(hours=int(name[0]))).astimezone(UTC)
+    if name == "tomorrow":
+        return datetime.combine(now.date() + timedelta(days=1), time(7), SHANGHAI).astimezone(UTC)
+    return None
+
+
+@bp.post("/stations/<code>/reopen")
+@login_required
+def reopen(code: str):
+    station = editable_station_or_404(code)
+    if ActionForm().validate():
+        services.reopen(station, by=current_user)
+        return _saved(station, _("The station shows as open again."), "status")
+    return _page(station, 400)
+
+
+@bp.post("/stations/<code>/verify")
+@login_required
+def verify(code: str):
+    station = editable_station_or_404(code)
+    if ActionForm().validate():
+        services.mark_verified(station, by=current_user)
+        return _saved(station, _("Thank you: marked as checked today."), "status")
+    return _page(station, 400)
+
+
+@bp.post("/stations/<code>/tally")
+@login_required
+def tally(code: str):
+    station = editable_station_or_404(code)
+    form = TallyForm()
+    if not form.validate():
+        return _page(station, 400, tally_form=form)
+    services.record_tally(station, form.day.data, form.counts(), by=current_user)
+    return _saved(station, _("Visitor counts saved."), "tally")
