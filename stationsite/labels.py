@@ -37,4 +37,10 @@ FEEDBACK_CATEGORY = {
     "closed_when_open": _l("Closed during opening hours"),
     "other": _l("Other"),
 }
+FEEDBACK_STATUS = {
+    "new": _l("New"),
+    "acknowledged": _l("Seen"),
+    "resolved": _l("Resolved"),
+    "rejected": _l("Rejected as spam"),
+}
 WEEKDAY = [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")]

@@ -263,3 +263,83 @@ def test_scan_check_in_rate_and_report_a_broken_microwave(phone, live_app):
         assert stored(Visit, source="checkin") == visits + 1
         assert stored(Feedback, source="web") == ratings + 2  # the rating and the report
         assert stored(Feedback, category="facility_fault", source="web") == 1
+
+
+def test_operator_on_a_phone_marks_a_fault_and_closes_for_an_hour(phone, live_app):
+    from stationsite.extensions import db
+    from stationsite.users import create_user
+
+    app, base = live_app
+    with app.app_context():
+        create_user("phone-op", "phone-password", "operator", ["HZ-W-012"])
+        db.session.commit()
+    phone.goto(f"{base}/operator/", wait_until="networkidle")
+    phone.locator("#username").fill("phone-op")
+    phone.locator("#password").fill("phone-password")
+    phone.get_by_role("button", name="登录").click()
+    phone.get_by_role("link", name="采荷暖心驿站（演示）").click()
+    phone.wait_for_url("**/operator/stations/HZ-W-012")
+
+    microwave = phone.locator("#facility-microwave")
+    microwave.get_by_role("button", name="故障").click()
+    phone.wait_for_load_state("networkidle")
+    assert "已保存" in phone.locator(".flash").inner_text()
+    phone.locator("#reason").fill("设备检修")
+    phone.get_by_role("button", name="1 小时").click()
+    phone.wait_for_load_state("networkidle")
+    assert "临时关闭" in phone.locator("#status").inner_text()
+    audit = phone.locator("#audit").inner_text()
+    assert "facility:microwave" in audit and "closure" in audit and "phone-op" in audit
+    screenshot(phone, "operator-station")
+
+    phone.goto(f"{base}/stations/HZ-W-012", wait_until="networkidle")
+    assert "临时关闭" in phone.locator(".now").inner_text()
+    assert "设备检修" in phone.locator(".now").inner_text()
+    assert "故障" in phone.locator(".facility-out_of_order", has_text="微波炉").inner_text()
+
+    phone.goto(f"{base}/?kind=warm_station", wait_until="networkidle")
+    card = phone.locator(".card", has_text="采荷暖心驿站")
+    assert "临时关闭" in card.inner_text()
+    assert "微波炉" in card.locator(".card-broken").inner_text()
+    on_map = phone.evaluate(
+        """async () => {
+            const r = await fetch('/api/v1/stations?bbox=120.18,30.25,120.21,30.27&zoom=16');
+            const f = (await r.json()).features.find(f => f.id === 'HZ-W-012');
+            return [f.properties.open_now, f.properties.status,
+                    f.properties.facilities.find(x => x.code === 'microwave').state];
+        }"""
+    )
+    assert on_map == [False, "temporarily_closed", "out_of_order"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/operator/", "/operator/stations/HZ-T-001", "/operator/feedback", "/auth/password"]
+)
+def test_operator_pages_have_no_serious_accessibility_violations(phone, live_app, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from stationsite.extensions import db
+    from stationsite.users import create_user
+
+    app, base = live_app
+    with app.app_context():
+        from sqlalchemy import select
+
+        from stationsite.models import User
+
+        if not db.session.scalar(select(User).where(User.username == "axe-op")):
+            create_user("axe-op", "axe-password", "operator", ["HZ-T-001"])
+            db.session.commit()
+    phone.goto(f"{base}/auth/login", wait_until="networkidle")
+    phone.locator("#username").fill("axe-op")
+    phone.locator("#password").fill("axe-password")
+    phone.get_by_role("button", name="登录").click()
+    phone.wait_for_load_state("networkidle")
+    phone.goto(f"{base}{path}", wait_until="networkidle")
+    violations = Axe().run(phone).response["violations"]
+    serious = [
+        (v["id"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []

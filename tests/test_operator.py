@@ -331,3 +331,100 @@ def test_every_operator_form_needs_its_token(app, operator):
         assert station.opening_hours == "Mo-Su 07:00-19:00"
         assert station.status.value == "open"
         assert all(f.state.value == "working" for f in station.facilities)
+
+
+# --- the feedback inbox -----------------------------------------------------------------
+
+
+@pytest.fixture
+def messages(app, people):
+    from stationsite.models import Facility, Feedback
+
+    with app.app_context():
+        stations = {s.code: s for s in db.session.scalars(select(Station))}
+        microwave = db.session.scalar(select(Facility).where(Facility.code == "microwave"))
+        for item in stations["OP-1"].facilities:
+            if item.facility.code == "microwave":
+                item.state = "out_of_order"
+        fault = Feedback(
+            station=stations["OP-1"],
+            visitor_group="courier",
+            category="facility_fault",
+            facility=microwave,
+            comment="不加热",
+            contact="13800138000",
+        )
+        praise = Feedback(
+            station=stations["OP-1"],
+            visitor_group="citizen",
+            category="praise",
+            rating=5,
+            comment="很干净",
+        )
+        elsewhere = Feedback(
+            station=stations["OP-2"], visitor_group="citizen", category="other", comment="别家的"
+        )
+        db.session.add_all([fault, praise, elsewhere])
+        db.session.commit()
+        return {"fault": fault.id, "praise": praise.id, "elsewhere": elsewhere.id}
+
+
+def act(client, feedback_id, action, reply=""):
+    return client.post(
+        f"/operator/feedback/{feedback_id}",
+        data={"csrf_token": csrf(client, "/operator/feedback"), "action": action, "reply": reply},
+    )
+
+
+def test_inbox_shows_my_stations_messages_with_private_contacts(operator, messages):
+    page = unescape(operator.get("/operator/feedback").get_data(as_text=True))
+    assert "不加热" in page and "很干净" in page and "13800138000" in page
+    assert "别家的" not in page
+    only_faults = operator.get("/operator/feedback?category=facility_fault&status=new")
+    assert "很干净" not in unescape(only_faults.get_data(as_text=True))
+    bad_filter = operator.get("/operator/feedback?status=bogus&station=NOPE")
+    assert bad_filter.status_code == 200
+
+
+def test_resolving_a_fault_report_puts_the_facility_back_to_working(app, operator, messages):
+    assert act(operator, messages["fault"], "resolve").status_code == 302
+    from stationsite.models import Feedback
+
+    with app.app_context():
+        item = db.session.get(Feedback, messages["fault"])
+        assert item.status.value == "resolved" and item.resolved_at is not None
+        states = {f.facility.code: f.state.value for f in item.station.facilities}
+        assert states["microwave"] == "working"
+    page = unescape(operator.get("/operator/feedback").get_data(as_text=True))
+    assert "小时内解决" in page
+    assert audit(app, f"feedback:{messages['fault']}")
+
+
+def test_a_reply_shows_publicly_and_spam_disappears(operator, messages):
+    act(operator, messages["praise"], "reply", "谢谢您的表扬！")
+    public = unescape(operator.get("/stations/OP-1").get_data(as_text=True))
+    assert "谢谢您的表扬！" in public
+    act(operator, messages["praise"], "reject")
+    public = unescape(operator.get("/stations/OP-1").get_data(as_text=True))
+    assert "谢谢您的表扬！" not in public
+
+
+def test_inbox_actions_are_checked(operator, messages):
+    assert act(operator, messages["elsewhere"], "resolve").status_code == 403
+    assert act(operator, 99999, "resolve").status_code == 404
+    empty_reply = act(operator, messages["praise"], "reply", "   ")
+    assert empty_reply.status_code == 302  # back to the inbox with a message
+    assert act(operator, messages["praise"], "approve").status_code == 302  # refused: not admin
+    no_token = operator.post(f"/operator/feedback/{messages['praise']}", data={"action": "resolve"})
+    assert no_token.status_code == 400
+
+
+def test_admins_approve_comments(app, client, messages):
+    sign_in(client, "boss")
+    act(client, messages["praise"], "approve")
+    assert "很干净" in unescape(client.get("/stations/OP-1").get_data(as_text=True))
+
+
+def test_inbox_needs_sign_in(client, messages):
+    response = client.get("/operator/feedback")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]

@@ -147,3 +147,32 @@ for _group, _label in labels.VISITOR_GROUP.items():
         _group,
         IntegerField(_label, default=0, validators=[Optional(), NumberRange(0, 100000)]),
     )
+
+
+class InboxFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    def valid(self, name: str) -> str | None:
+        """A filter's value, or none when it was not one of the choices."""
+        field = self[name]
+        return None if field.errors or not field.data else field.data
+
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice("", _l("Any"))]
+        + [SelectChoice(code, label) for code, label in labels.FEEDBACK_STATUS.items()],
+        default="",
+    )
+    station = SelectField(_l("Station"), choices=[], default="")
+    category = SelectField(
+        _l("Kind of message"),
+        choices=[SelectChoice("", _l("Any"))]
+        + [SelectChoice(code, label) for code, label in labels.FEEDBACK_CATEGORY.items()],
+        default="",
+    )
+
+
+class FeedbackActionForm(FlaskForm):
+    action = HiddenField(validators=[InputRequired()])
+    reply = StringField(_l("Reply (shown publicly)"), validators=[Length(max=500)])

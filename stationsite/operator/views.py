@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, time, timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -11,7 +11,7 @@ from ..extensions import db
 from ..hours import SHANGHAI
 from ..i18n import current_lang
 from ..stations.services import facility_catalogue, visible_facilities
-from . import bp, services
+from . import bp, inbox, services
 from .dashboard import my_stations
 from .forms import (
     ActionForm,
@@ -19,7 +19,9 @@ from .forms import (
     ClosureForm,
     FacilityDetailsForm,
     FacilityStateForm,
+    FeedbackActionForm,
     HoursForm,
+    InboxFilterForm,
     TallyForm,
 )
 
@@ -213,3 +215,48 @@ def tally(code: str):
         return _page(station, 400, tally_form=form)
     services.record_tally(station, form.day.data, form.counts(), by=current_user)
     return _saved(station, _("Visitor counts saved."), "tally")
+
+
+@bp.get("/feedback")
+@login_required
+def feedback_inbox():
+    form = InboxFilterForm(request.args)
+    codes = sorted(row.station.code for row in my_stations(current_user))
+    form.station.choices = [SelectChoice("", _("All my stations"))] + [
+        SelectChoice(code, code) for code in codes
+    ]
+    form.validate()
+    items = inbox.inbox(
+        current_user,
+        status=form.valid("status"),
+        station=form.valid("station"),
+        category=form.valid("category"),
+    )
+    return render_template(
+        "operator/inbox.html", form=form, items=items, action_form=FeedbackActionForm(formdata=None)
+    )
+
+
+@bp.post("/feedback/<int:feedback_id>")
+@login_required
+def feedback_action(feedback_id: int):
+    item = inbox.feedback_for_edit_or_404(feedback_id)
+    form = FeedbackActionForm()
+    if not form.validate():
+        abort(400)
+    try:
+        inbox.act(item, form.action.data, form.reply.data or "", by=current_user)
+    except services.ChangeError as error:
+        flash(str(error), "error")
+        return redirect(request.referrer or url_for("operator.feedback_inbox"))
+    db.session.commit()
+    flash(_("Done."), "success")
+    return redirect(_back_to_inbox(item.id))
+
+
+def _back_to_inbox(item_id: int) -> str:
+    from ..auth.services import safe_next
+
+    return (
+        safe_next(request.form.get("back")) or url_for("operator.feedback_inbox")
+    ) + f"#feedback-{item_id}"

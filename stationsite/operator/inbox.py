@@ -1,0 +1,73 @@
+"""The feedback inbox: what visitors said about my stations, and what was done about it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Feedback, FeedbackCategory, FeedbackStatus, Role, Station, User
+from .services import ChangeError, audit, set_station_facilities
+
+ACTIONS = ("acknowledge", "reply", "resolve", "reject", "approve")
+PAGE = 50
+
+
+def inbox(user: User, *, status: str | None, station: str | None, category: str | None):
+    query = (
+        select(Feedback)
+        .join(Station)
+        .options(selectinload(Feedback.facility))
+        .order_by(Feedback.created_at.desc())
+        .limit(PAGE)
+    )
+    if user.role != Role.ADMIN:
+        query = query.where(Station.id.in_([s.id for s in user.stations]))
+    if status:
+        query = query.where(Feedback.status == FeedbackStatus(status))
+    if station:
+        query = query.where(Station.code == station)
+    if category:
+        query = query.where(Feedback.category == FeedbackCategory(category))
+    return list(db.session.scalars(query))
+
+
+def feedback_for_edit_or_404(feedback_id: int) -> Feedback:
+    item = db.session.get(Feedback, feedback_id)
+    if item is None:
+        abort(404)
+    if not item.station.can_edit(current_user):
+        abort(403)
+    return item
+
+
+def _snapshot(item: Feedback) -> dict:
+    return {"status": item.status.value, "reply": item.reply, "approved": item.approved}
+
+
+def act(item: Feedback, action: str, reply: str, *, by: User) -> None:
+    """Acknowledge, reply (shown publicly), resolve, reject as spam, or approve (admins)."""
+    if action not in ACTIONS:
+        raise ChangeError(f"unknown action: {action}")
+    if action == "approve" and by.role != Role.ADMIN:
+        raise ChangeError("only union staff approve comments")
+    before, now = _snapshot(item), datetime.now(UTC)
+    if action == "reply":
+        if not reply.strip():
+            raise ChangeError("the reply is empty")
+        item.reply, item.replied_at = reply.strip(), now
+    if action in ("acknowledge", "reply") and item.status == FeedbackStatus.NEW:
+        item.status = FeedbackStatus.ACKNOWLEDGED
+    if action == "resolve":
+        item.status, item.resolved_at = FeedbackStatus.RESOLVED, now
+        if item.category == FeedbackCategory.FACILITY_FAULT and item.facility is not None:
+            set_station_facilities(item.station, {item.facility.code: {"state": "working"}}, by=by)
+    if action == "reject":
+        item.status, item.approved = FeedbackStatus.REJECTED, False
+    if action == "approve":
+        item.approved = True
+    audit(item.station, by, f"feedback:{item.id}", before, _snapshot(item))
