@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     from . import cli, database, errors, i18n, limits, security
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .feedback import bp as feedback_bp
@@ -51,7 +52,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     limits.init_app(app)
     cli.init_app(app)
-    blueprints = (stations_bp, feedback_bp, auth_bp, operator_bp, api_bp, open311_bp, health_bp)
+    blueprints = (
+        stations_bp,
+        feedback_bp,
+        auth_bp,
+        operator_bp,
+        admin_bp,
+        api_bp,
+        open311_bp,
+        health_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

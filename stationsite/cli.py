@@ -10,7 +10,14 @@ from .extensions import db
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, seed_demo_command, create_user_command, generate_stations_command):
+    for command in (
+        init_db,
+        seed_demo_command,
+        create_user_command,
+        generate_stations_command,
+        import_stations_command,
+        export_stations_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -65,3 +72,54 @@ def generate_stations_command(count: int, seed: int) -> None:
         made = generate_stations(count, seed=seed, progress=bar.update)
         db.session.commit()
     click.echo(f"Added {made} synthetic stations.")
+
+
+@click.command("import-stations")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; change nothing.")
+def import_stations_command(path: str, dry_run: bool) -> None:
+    """Create or update stations from a CSV or GeoJSON file (matched by station code)."""
+    from pathlib import Path
+
+    from . import stations_io
+
+    try:
+        rows = stations_io.parse(Path(path).read_bytes(), path)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    for row in rows:
+        for problem in row.errors:
+            click.echo(f"row {row.number}: error: {problem}", err=True)
+        for note in row.warnings:
+            click.echo(f"row {row.number}: note: {note}", err=True)
+    if dry_run:
+        actions = list(stations_io.plan(rows).values())
+        click.echo(
+            f"Would create {actions.count('create')}, update {actions.count('update')}; "
+            f"{sum(bool(r.errors) for r in rows)} rows have errors."
+        )
+        return
+    with click.progressbar(length=len(rows), label="Importing") as bar:
+        outcome = stations_io.apply(rows, progress=bar.update)
+    db.session.commit()
+    click.echo(
+        f"Created {len(outcome.created)}, updated {len(outcome.updated)}, unchanged "
+        f"{len(outcome.unchanged)}, failed {len(outcome.failed)}."
+    )
+
+
+@click.command("export-stations")
+@click.option(
+    "--format", "kind", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True
+)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+def export_stations_command(kind: str, output) -> None:
+    """Write every station as CSV (opens in Excel) or GeoJSON with OpenStreetMap tags."""
+    import json
+
+    from . import stations_io
+
+    if kind == "csv":
+        output.write(stations_io.export_csv())
+    else:
+        json.dump(stations_io.export_geojson(), output, ensure_ascii=False, indent=1)

@@ -126,3 +126,38 @@ def test_generate_stations_clusters_around_chinese_cities(runner):
 
 def test_generate_stations_rejects_a_bad_count(runner):
     assert runner.invoke(args=["generate-stations", "--count", "0"]).exit_code != 0
+
+
+def test_import_and_export_stations_round_trip(runner, tmp_path):
+    runner.invoke(args=["seed-demo"])
+    exported = tmp_path / "all.geojson"
+    assert (
+        runner.invoke(
+            args=["export-stations", "--format", "geojson", "-o", str(exported)]
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(args=["import-stations", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert "Created 0, updated 0, unchanged 30, failed 0" in result.output
+    table = tmp_path / "all.csv"
+    runner.invoke(args=["export-stations", "-o", str(table)])
+    assert "unchanged 30" in runner.invoke(args=["import-stations", str(table)]).output
+
+
+def test_import_reports_bad_rows_and_dry_runs(runner, tmp_path):
+    source = tmp_path / "bad.csv"
+    source.write_text(
+        "code,name,kind,lat,lon\nA-1,好驿站,warm_station,30.2,120.1\n"
+        "A-2,,warm_station,30.2,120.1\nA-3,坏类型,castle,30.2,120.1\n",
+        encoding="utf-8",
+    )
+    dry = runner.invoke(args=["import-stations", str(source), "--dry-run"])
+    assert "Would create 1" in dry.output and "row 3: error: missing name_zh" in dry.output
+    assert "row 4: error: unknown kind: castle" in dry.output
+    assert count(Station) == 0
+    done = runner.invoke(args=["import-stations", str(source)])
+    assert "Created 1" in done.output and "failed 2" in done.output
+    unreadable = tmp_path / "x.geojson"
+    unreadable.write_bytes(b"{broken")
+    assert runner.invoke(args=["import-stations", str(unreadable)]).exit_code != 0

@@ -10,7 +10,7 @@ from .services import authenticate, change_password, safe_next
 
 
 def home_for(user) -> str:
-    return url_for("operator.dashboard")
+    return url_for("admin.index" if user.role.value == "admin" else "operator.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,0 +1,112 @@
+import json
+import secrets
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import stations_io
+from ..auth.access import admin_required
+from ..extensions import db
+from . import bp
+from .forms import ConfirmImportForm, ImportForm
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _uploads() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _upload(token: str) -> Path:
+    if not token.isalnum():
+        abort(404)
+    path = _uploads() / f"{token}.upload"
+    if not path.exists():
+        abort(404)
+    return path
+
+
+@bp.get("/")
+@admin_required
+def index():
+    return render_template("admin/index.html")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@admin_required
+def import_stations():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("admin/import.html", form=form), 400 if form.errors else 200
+    data = form.file.data.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        form.file.errors.append(_("The file is larger than 20 MB."))
+        return render_template("admin/import.html", form=form), 400
+    try:
+        rows = stations_io.parse(data, form.file.data.filename or "")
+    except ValueError as error:
+        form.file.errors.append(str(error))
+        return render_template("admin/import.html", form=form), 400
+    token = secrets.token_hex(16)
+    (_uploads() / f"{token}.upload").write_bytes(data)
+    (_uploads() / f"{token}.name").write_text(form.file.data.filename or "upload.csv")
+    confirm = ConfirmImportForm(token=token)
+    return render_template(
+        "admin/import_preview.html",
+        rows=rows,
+        plan=stations_io.plan(rows),
+        confirm=confirm,
+        filename=form.file.data.filename,
+    )
+
+
+@bp.post("/import/confirm")
+@admin_required
+def import_confirm():
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    path = _upload(form.token.data)
+    name = path.with_suffix(".name").read_text()
+    rows = stations_io.parse(path.read_bytes(), name)
+    outcome = stations_io.apply(rows, by=current_user)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    path.with_suffix(".name").unlink(missing_ok=True)
+    flash(
+        _(
+            "Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(failed)d rows with errors skipped.",
+            created=len(outcome.created),
+            updated=len(outcome.updated),
+            unchanged=len(outcome.unchanged),
+            failed=len(outcome.failed),
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.index"))
+
+
+@bp.get("/export.csv")
+@admin_required
+def export_csv():
+    return Response(
+        stations_io.export_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=stations.csv"},
+    )
+
+
+@bp.get("/export.geojson")
+@admin_required
+def export_geojson():
+    body = json.dumps(stations_io.export_geojson(), ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/geo+json",
+        headers={"Content-Disposition": "attachment; filename=stations.geojson"},
+    )

@@ -1,0 +1,186 @@
+"""Importing and exporting stations: the same functions serve the CLI and the admin pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..catalogue import ensure_catalogue
+from ..extensions import db
+from ..models import Facility, FacilityState, Station, StationFacility, User
+from ..operator.services import audit
+from .reading import Row, read
+
+FIELDS = (
+    "code",
+    "name_zh",
+    "name_en",
+    "kind",
+    "address",
+    "district",
+    "street",
+    "lat",
+    "lon",
+    "opening_hours",
+    "phone",
+    "operator_org",
+)
+
+
+@dataclass
+class Outcome:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[Row] = field(default_factory=list)
+
+
+def facility_names() -> dict[str, str]:
+    """Codes and both names of every catalogue entry, to the code."""
+    names = {}
+    for facility in db.session.scalars(select(Facility)):
+        for key in (facility.code, facility.name_zh, facility.name_en.lower()):
+            names[key] = facility.code
+    return names
+
+
+def parse(data: bytes, filename: str) -> list[Row]:
+    return read(data, filename, facility_names())
+
+
+def plan(rows: list[Row]) -> dict[str, str]:
+    """What importing would do to each good row's code: "create" or "update"."""
+    codes = [r.fields["code"] for r in rows if not r.errors]
+    known = set(db.session.scalars(select(Station.code).where(Station.code.in_(codes))))
+    return {code: "update" if code in known else "create" for code in codes}
+
+
+def _snapshot(station: Station) -> dict:
+    values = {name: getattr(station, name) for name in FIELDS}
+    values["kind"] = str(station.kind) if station.kind else None
+    values["facilities"] = sorted(item.facility.code for item in station.facilities)
+    return values
+
+
+def apply(
+    rows: list[Row], *, by: User | None = None, progress: Callable[[int], None] = lambda _n: None
+) -> Outcome:
+    """Create or update stations by code; rows with errors change nothing. Idempotent."""
+    outcome, catalogue = Outcome(), ensure_catalogue()
+    codes = [r.fields["code"] for r in rows if not r.errors]
+    existing = {
+        s.code: s
+        for s in db.session.scalars(
+            select(Station).where(Station.code.in_(codes)).options(selectinload(Station.facilities))
+        )
+    }
+    for row in rows:
+        progress(1)
+        if row.errors:
+            outcome.failed.append(row)
+            continue
+        station = existing.get(row.fields["code"])
+        before = _snapshot(station) if station else None
+        if station is None:
+            station = Station(code=row.fields["code"], lat=0, lon=0)
+            db.session.add(station)
+            existing[station.code] = station
+        for name, value in row.fields.items():
+            setattr(station, name, value)
+        present = {item.facility.code for item in station.facilities}
+        for code in row.facilities:
+            if code not in present:
+                station.facilities.append(
+                    StationFacility(facility=catalogue[code], state=FacilityState.WORKING)
+                )
+        after = _snapshot(station)
+        bucket = (
+            outcome.created
+            if before is None
+            else (outcome.unchanged if before == after else outcome.updated)
+        )
+        bucket.append(station.code)
+        audit(station, by, "import", before or {}, after)
+    db.session.flush()
+    return outcome
+
+
+# --- export -----------------------------------------------------------------------------
+
+OSM_FACILITY_TAGS = {
+    "drinking_water": ("drinking_water", "yes"),
+    "toilet": ("toilets", "yes"),
+    "accessible_toilet": ("toilets:wheelchair", "yes"),
+    "baby_care": ("changing_table", "yes"),
+    "wifi": ("internet_access", "wlan"),
+    "aed": ("defibrillator", "yes"),
+    "seating": ("bench", "yes"),
+    "microwave": ("microwave", "yes"),
+}
+
+
+def _stations() -> Iterable[Station]:
+    query = select(Station).order_by(Station.code).options(selectinload(Station.facilities))
+    return db.session.scalars(query).yield_per(1000)
+
+
+def export_csv() -> str:
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*FIELDS, "status", "facilities"])
+    for station in _stations():
+        values = _snapshot(station)
+        writer.writerow(
+            [
+                *(values[name] for name in FIELDS),
+                str(station.status),
+                ",".join(code for code in values["facilities"]),
+            ]
+        )
+    return "\ufeff" + out.getvalue()
+
+
+def export_geojson() -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [_osm_feature(station) for station in _stations()],
+    }
+
+
+def _osm_feature(station: Station) -> dict:
+    tags = {
+        "ref": station.code,
+        "name": station.name_zh,
+        "name:zh": station.name_zh,
+        "name:en": station.name_en,
+        "opening_hours": station.opening_hours or None,
+        "phone": station.phone or None,
+        "operator": station.operator_org or None,
+        "addr:full": station.address or None,
+        "addr:district": station.district or None,
+        "addr:subdistrict": station.street or None,
+        "kind": str(station.kind),
+        "amenity": "toilets" if str(station.kind) == "toilet_station" else "shelter",
+        "disused": "yes" if str(station.status) == "closed" else None,
+    }
+    for item in station.facilities:
+        if item.state == FacilityState.WORKING and item.facility.code in OSM_FACILITY_TAGS:
+            key, value = OSM_FACILITY_TAGS[item.facility.code]
+            tags[key] = value
+    tags["facilities"] = ",".join(
+        sorted(
+            item.facility.code for item in station.facilities if item.state != FacilityState.REMOVED
+        )
+    )
+    return {
+        "type": "Feature",
+        "id": station.code,
+        "geometry": {"type": "Point", "coordinates": [station.lon, station.lat]},
+        "properties": {k: v for k, v in tags.items() if v not in (None, "")},
+    }

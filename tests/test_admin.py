@@ -1,0 +1,163 @@
+"""Union staff: import with a preview and per-row errors, exports, and who may get in."""
+
+import io
+import json
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from stationsite.extensions import db
+from stationsite.models import AuditEntry, Station
+from stationsite.users import create_user
+
+from .test_operator import csrf, sign_in
+
+COUNCIL_CSV = (
+    "编号,名称,类型,地址,区县,街道,纬度,经度,开放时间,设施,坐标系\n"
+    "XH-001,西湖文化广场公厕驿站,公厕驿站,拱墅区西湖文化广场,拱墅区,武林街道,30.2780,120.1636,"
+    '早7点至晚7点,"厕所,直饮水",\n'
+    "XH-002,断桥暖心驿站,暖心驿站,北山街,西湖区,北山街道,30.2590,120.1512,全天24小时,热水,gcj02\n"
+    "XH-003,,暖心驿站,无名,西湖区,,30.25,120.15,8:00-18:00,,\n"
+    "XH-004,坐标写反,暖心驿站,x,西湖区,,120.15,30.25,8:00-18:00,,\n"
+).encode("gb18030")
+
+
+@pytest.fixture
+def staff(app, client, make_station):
+    make_station(code="ADM-1")
+    with app.app_context():
+        create_user("boss", "long-password", "admin")
+        create_user("op", "long-password", "operator", ["ADM-1"])
+        db.session.commit()
+    return client
+
+
+ADMIN_PAGES = [
+    ("get", "/admin/"),
+    ("get", "/admin/import"),
+    ("post", "/admin/import"),
+    ("post", "/admin/import/confirm"),
+    ("get", "/admin/export.csv"),
+    ("get", "/admin/export.geojson"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), ADMIN_PAGES)
+def test_admin_pages_need_sign_in(staff, method, url):
+    response = getattr(staff, method)(url)
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert "/auth/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(("method", "url"), ADMIN_PAGES)
+def test_operators_may_not_use_admin_pages(staff, method, url):
+    sign_in(staff, "op")
+    response = getattr(staff, method)(url, data={"csrf_token": csrf(staff, "/operator/")})
+    assert response.status_code == 403
+
+
+def test_a_missing_upload_is_404(staff):
+    sign_in(staff, "boss")
+    response = staff.post(
+        "/admin/import/confirm",
+        data={"csrf_token": csrf(staff, "/admin/import"), "token": "deadbeef"},
+    )
+    assert response.status_code == 404
+
+
+def upload(client, data: bytes, name: str):
+    return client.post(
+        "/admin/import",
+        data={"csrf_token": csrf(client, "/admin/import"), "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_import_previews_then_applies_the_good_rows_idempotently(app, staff):
+    sign_in(staff, "boss")
+    preview = upload(staff, COUNCIL_CSV, "council.csv")
+    page = unescape(preview.get_data(as_text=True))
+    assert preview.status_code == 200
+    assert "4 行" in page or "4 rows" in page
+    assert "missing name_zh" in page and "outside China" in page
+    assert "opening hours read as Mo-Su 07:00-19:00" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Station.id))) == 1  # nothing yet
+    token = re.search(r'name="token" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    done = staff.post(
+        "/admin/import/confirm", data={"csrf_token": csrf(staff, "/admin/import"), "token": token}
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        stations = {s.code: s for s in db.session.scalars(select(Station))}
+        assert set(stations) == {"ADM-1", "XH-001", "XH-002"}
+        assert stations["XH-002"].opening_hours == "24/7"
+        assert abs(stations["XH-002"].lat - 30.2590) > 1e-4  # GCJ-02 converted to WGS-84
+        assert {f.facility.code for f in stations["XH-001"].facilities} == {
+            "toilet",
+            "drinking_water",
+        }
+        assert (
+            db.session.scalar(
+                select(func.count(AuditEntry.id)).where(AuditEntry.action == "import")
+            )
+            == 2
+        )
+    again = upload(staff, COUNCIL_CSV, "council.csv")
+    assert "更新" in unescape(again.get_data(as_text=True)) or "update" in again.get_data(
+        as_text=True
+    )
+
+
+def test_bad_uploads_are_explained(staff):
+    sign_in(staff, "boss")
+    wrong_type = upload(staff, b"hello", "notes.pdf")
+    assert wrong_type.status_code == 400 and 'id="file-errors"' in wrong_type.get_data(as_text=True)
+    broken = upload(staff, b'{"type": "FeatureCollection", "features": [', "x.geojson")
+    assert broken.status_code == 400 and "GeoJSON" in broken.get_data(as_text=True)
+    nothing = staff.post("/admin/import", data={"csrf_token": csrf(staff, "/admin/import")})
+    assert nothing.status_code == 400
+
+
+def test_osm_geojson_with_opening_hours(app, staff):
+    sign_in(staff, "boss")
+    document = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": "node/123",
+                "geometry": {"type": "Point", "coordinates": [120.16, 30.27]},
+                "properties": {
+                    "amenity": "toilets",
+                    "name": "武林公厕",
+                    "opening_hours": "Mo-Su 06:00-22:00",
+                    "drinking_water": "yes",
+                },
+            }
+        ],
+    }
+    page = upload(staff, json.dumps(document).encode(), "osm.geojson").get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    staff.post(
+        "/admin/import/confirm", data={"csrf_token": csrf(staff, "/admin/import"), "token": token}
+    )
+    with app.app_context():
+        station = db.session.scalar(select(Station).where(Station.code == "OSM-node-123"))
+        assert station.kind.value == "toilet_station"
+        assert station.opening_hours == "Mo-Su 06:00-22:00"
+        assert [f.facility.code for f in station.facilities] == ["drinking_water"]
+
+
+def test_exports_for_excel_and_openstreetmap(staff):
+    sign_in(staff, "boss")
+    table = staff.get("/admin/export.csv")
+    assert table.mimetype == "text/csv"
+    text = table.get_data(as_text=True)
+    assert text.startswith("\ufeffcode,name_zh") and "ADM-1" in text
+    geo = staff.get("/admin/export.geojson").get_json()
+    [feature] = geo["features"]
+    assert feature["properties"]["ref"] == "ADM-1" and feature["properties"]["amenity"]
