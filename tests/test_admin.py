@@ -161,3 +161,67 @@ def test_exports_for_excel_and_openstreetmap(staff):
     geo = staff.get("/admin/export.geojson").get_json()
     [feature] = geo["features"]
     assert feature["properties"]["ref"] == "ADM-1" and feature["properties"]["amenity"]
+
+
+STATION = {
+    "code": "NEW-1",
+    "kind": "warm_station",
+    "name_zh": "新驿站",
+    "name_en": "New station",
+    "address": "新路1号",
+    "district": "西湖区",
+    "street": "文新街道",
+    "lat": "30.28",
+    "lon": "120.12",
+    "operator_org": "工会",
+    "phone": "0571-00000000",
+    "opening_hours": "Mo-Su 08:00-20:00",
+    "status": "open",
+}
+
+
+def save(client, url, **changes):
+    return client.post(
+        url, data={"csrf_token": csrf(client, "/admin/stations/new"), **STATION, **changes}
+    )
+
+
+def test_create_edit_and_retire_a_station(app, staff):
+    sign_in(staff, "boss")
+    assert staff.get("/admin/stations/new").status_code == 200
+    created = save(staff, "/admin/stations/new")
+    assert created.status_code == 302 and created.headers["Location"].endswith("/NEW-1")
+    assert "新驿站" in staff.get("/stations/NEW-1").get_data(as_text=True)
+    moved = save(staff, "/admin/stations/NEW-1", lat="30.2801", lon="120.1202")
+    assert moved.status_code == 302
+    page = unescape(staff.get("/admin/stations/NEW-1").get_data(as_text=True))
+    assert "30.2801" in page and "boss" in page  # the audit trail shows who moved the pin
+    save(staff, "/admin/stations/NEW-1", status="closed")
+    nearby = staff.get("/api/v1/stations/nearby?lat=30.2801&lon=120.1202").get_json()
+    assert "NEW-1" not in [f["id"] for f in nearby["features"]]
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "station"))
+        assert len(list(entries)) == 3
+
+
+def test_station_form_errors_beside_fields(staff):
+    sign_in(staff, "boss")
+    taken = save(staff, "/admin/stations/new", code="ADM-1")
+    assert taken.status_code == 400 and 'id="code-errors"' in taken.get_data(as_text=True)
+    bad = save(staff, "/admin/stations/new", code="bad code!", lat="91", opening_hours="whenever")
+    html = bad.get_data(as_text=True)
+    assert all(f'id="{name}-errors"' in html for name in ("code", "lat", "opening_hours"))
+
+
+def test_station_search(staff):
+    sign_in(staff, "boss")
+    assert "ADM-1" in staff.get("/admin/stations?q=ADM").get_data(as_text=True)
+    assert "ADM-1" not in staff.get("/admin/stations?q=nothing-like-it").get_data(as_text=True)
+    assert staff.get("/admin/stations/NOPE").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/admin/stations", "/admin/stations/new", "/admin/stations/ADM-1"])
+def test_station_admin_is_for_admins_only(staff, url):
+    assert "/auth/login" in staff.get(url).headers["Location"]
+    sign_in(staff, "op")
+    assert staff.get(url).status_code == 403

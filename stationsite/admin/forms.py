@@ -1,8 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField
-from wtforms.validators import InputRequired
+from wtforms import FloatField, HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from .. import hours, labels
 
 
 class ImportForm(FlaskForm):
@@ -17,3 +27,34 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     token = HiddenField(validators=[InputRequired()])
+
+
+class StationForm(FlaskForm):
+    """Create or edit a station; the pin on the map fills lat and lon."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[
+            InputRequired(),
+            Length(max=32),
+            Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message=_l("Letters, digits, - and _ only.")),
+        ],
+    )
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in labels.KIND.items()])
+    name_zh = StringField(_l("Name (Chinese)"), validators=[InputRequired(), Length(max=120)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=160)])
+    address = StringField(_l("Address"), validators=[Length(max=255)])
+    district = StringField(_l("District"), validators=[Length(max=64)])
+    street = StringField(_l("Street (街道)"), validators=[Length(max=64)])
+    lat = FloatField(_l("Latitude (WGS-84)"), validators=[InputRequired(), NumberRange(3, 54)])
+    lon = FloatField(_l("Longitude (WGS-84)"), validators=[InputRequired(), NumberRange(73, 136)])
+    operator_org = StringField(_l("Run by"), validators=[Length(max=120)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    opening_hours = StringField(_l("Opening hours (OSM syntax)"), validators=[Length(max=255)])
+    status = SelectField(
+        _l("Status"), choices=[SelectChoice(k, v) for k, v in labels.STATUS.items()]
+    )
+
+    def validate_opening_hours(self, field):
+        if field.data and not hours.is_valid(field.data):
+            raise ValidationError(_l("These are not valid opening hours."))

@@ -2,15 +2,27 @@ import json
 import secrets
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import stations_io
+from .. import maps, stations_io
 from ..auth.access import admin_required
 from ..extensions import db
+from ..operator.services import recent_audit
+from ..stations.services import get_station_or_404
 from . import bp
-from .forms import ConfirmImportForm, ImportForm
+from . import stations as admin_stations
+from .forms import ConfirmImportForm, ImportForm, StationForm
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -110,3 +122,46 @@ def export_geojson():
         mimetype="application/geo+json",
         headers={"Content-Disposition": "attachment; filename=stations.geojson"},
     )
+
+
+@bp.get("/stations")
+@admin_required
+def stations():
+    query = request.args.get("q", "")[:80]
+    return render_template("admin/stations.html", stations=admin_stations.search(query), q=query)
+
+
+@bp.route("/stations/new", methods=["GET", "POST"])
+@admin_required
+def station_new():
+    return _station_form(None)
+
+
+@bp.route("/stations/<code>", methods=["GET", "POST"])
+@admin_required
+def station_edit(code: str):
+    return _station_form(get_station_or_404(code))
+
+
+def _station_form(station):
+    form = StationForm(obj=station)
+    if station is None and request.method == "GET":
+        form.lat.data, form.lon.data = maps.map_center()
+        form.status.data = "open"
+    if form.validate_on_submit():
+        if admin_stations.code_taken(form.code.data, station):
+            form.code.errors.append(_("Another station already has this code."))
+        else:
+            saved = admin_stations.save_station(station, form.data, by=current_user)
+            db.session.commit()
+            flash(_("Station saved."), "success")
+            return redirect(url_for("admin.station_edit", code=saved.code))
+    lat = form.lat.data if isinstance(form.lat.data, float) else maps.map_center()[0]
+    lon = form.lon.data if isinstance(form.lon.data, float) else maps.map_center()[1]
+    return render_template(
+        "admin/station_form.html",
+        form=form,
+        station=station,
+        fmap=maps.station_map((lat, lon), 16),
+        audit=recent_audit(station) if station else [],
+    ), 400 if form.errors else 200
