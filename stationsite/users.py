@@ -31,3 +31,30 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def update_user(
+    user: User,
+    *,
+    display_name: str,
+    role: str,
+    station_codes: list[str],
+    active: bool,
+    password: str | None = None,
+) -> User:
+    stations = list(db.session.scalars(select(Station).where(Station.code.in_(station_codes))))
+    missing = sorted(set(station_codes) - {s.code for s in stations})
+    if missing:
+        raise UserError(f"unknown station code: {', '.join(missing)}")
+    if password is not None and len(password) < 8:
+        raise UserError("password must be at least 8 characters")
+    user.display_name, user.role, user.stations, user.active = (
+        display_name.strip(),
+        Role(role),
+        stations,
+        active,
+    )
+    if password:
+        user.set_password(password)
+    db.session.flush()
+    return user

@@ -225,3 +225,63 @@ def test_station_admin_is_for_admins_only(staff, url):
     assert "/auth/login" in staff.get(url).headers["Location"]
     sign_in(staff, "op")
     assert staff.get(url).status_code == 403
+
+
+def user_form(client, url, **data):
+    base = {
+        "csrf_token": csrf(client, "/admin/users/new"),
+        "display_name": "王师傅",
+        "role": "operator",
+        "stations": "ADM-1",
+        "password": "",
+        "active": "1",
+    }
+    return client.post(url, data={**base, **data})
+
+
+def test_accounts_create_assign_and_disable(app, staff):
+    sign_in(staff, "boss")
+    created = user_form(staff, "/admin/users/new", username="wang", password="wang-password")
+    assert created.status_code == 302
+    page = unescape(staff.get("/admin/users").get_data(as_text=True))
+    assert "王师傅" in page and "ADM-1" in page
+    with app.app_context():
+        from stationsite.models import User
+
+        wang = db.session.scalar(select(User).where(User.username == "wang"))
+        wang_id = wang.id
+        assert [s.code for s in wang.stations] == ["ADM-1"] and wang.check_password("wang-password")
+    staff.post("/auth/logout", data={"csrf_token": csrf(staff, "/admin/")})
+    assert sign_in(staff, "wang", "wang-password").status_code == 302
+    staff.post("/auth/logout", data={"csrf_token": csrf(staff, "/operator/")})
+    sign_in(staff, "boss")
+    assert (
+        user_form(
+            staff, f"/admin/users/{wang_id}", username="wang", active="0", stations=""
+        ).status_code
+        == 302
+    )
+    staff.post("/auth/logout", data={"csrf_token": csrf(staff, "/admin/")})
+    assert sign_in(staff, "wang", "wang-password").status_code == 400  # disabled
+
+
+def test_account_errors_beside_fields(staff):
+    sign_in(staff, "boss")
+    no_password = user_form(staff, "/admin/users/new", username="li")
+    assert no_password.status_code == 400
+    unknown = user_form(
+        staff, "/admin/users/new", username="li", password="li-password", stations="ADM-1, NOPE-9"
+    )
+    assert 'id="stations-errors"' in unknown.get_data(as_text=True)
+    taken = user_form(staff, "/admin/users/new", username="op", password="op-password")
+    assert 'id="username-errors"' in taken.get_data(as_text=True)
+    short = user_form(staff, "/admin/users/new", username="zhao", password="short")
+    assert 'id="password-errors"' in short.get_data(as_text=True)
+    assert staff.get("/admin/users/9999").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/admin/users", "/admin/users/new", "/admin/users/1"])
+def test_accounts_are_for_admins_only(staff, url):
+    assert "/auth/login" in staff.get(url).headers["Location"]
+    sign_in(staff, "op")
+    assert staff.get(url).status_code == 403

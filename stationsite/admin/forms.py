@@ -1,3 +1,5 @@
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -58,3 +60,26 @@ class StationForm(FlaskForm):
     def validate_opening_hours(self, field):
         if field.data and not hours.is_valid(field.data):
             raise ValidationError(_l("These are not valid opening hours."))
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[InputRequired(), Length(max=64)])
+    display_name = StringField(_l("Name shown"), validators=[Length(max=120)])
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice("operator", _l("Station operator")),
+            SelectChoice("admin", _l("Union staff (admin)")),
+        ],
+    )
+    stations = StringField(_l("Station codes, separated by commas"), validators=[Length(max=2000)])
+    password = StringField(
+        _l("New password (at least 8 characters; empty: unchanged)"),
+        validators=[Optional(), Length(min=8, max=200)],
+    )
+    active = SelectField(
+        _l("Account"), choices=[SelectChoice("1", _l("Active")), SelectChoice("0", _l("Disabled"))]
+    )
+
+    def codes(self) -> list[str]:
+        return [c.strip() for c in re.split(r"[,，\s]+", self.stations.data or "") if c.strip()]

@@ -14,15 +14,18 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from .. import maps, stations_io
 from ..auth.access import admin_required
 from ..extensions import db
+from ..models import User
 from ..operator.services import recent_audit
 from ..stations.services import get_station_or_404
+from ..users import UserError, create_user, update_user
 from . import bp
 from . import stations as admin_stations
-from .forms import ConfirmImportForm, ImportForm, StationForm
+from .forms import ConfirmImportForm, ImportForm, StationForm, UserForm
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -165,3 +168,66 @@ def _station_form(station):
         fmap=maps.station_map((lat, lon), 16),
         audit=recent_audit(station) if station else [],
     ), 400 if form.errors else 200
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    return render_template(
+        "admin/users.html",
+        users=db.session.scalars(select(User).order_by(User.role, User.username)).all(),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def user_new():
+    return _user_form(None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return _user_form(user)
+
+
+def _user_form(user):
+    form = UserForm(obj=user)
+    if request.method == "GET" and user is not None:
+        form.stations.data = ", ".join(s.code for s in user.stations)
+        form.active.data = "1" if user.active else "0"
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        try:
+            if user is None:
+                if not form.password.data:
+                    raise UserError(_("A new account needs a password."))
+                user = create_user(
+                    form.username.data, form.password.data, form.role.data, form.codes()
+                )
+            update_user(
+                user,
+                display_name=form.display_name.data or "",
+                role=form.role.data,
+                station_codes=form.codes(),
+                active=form.active.data == "1",
+                password=form.password.data or None,
+            )
+        except UserError as error:
+            db.session.rollback()
+            target = (
+                form.stations
+                if "station" in str(error)
+                else (form.password if "password" in str(error) else form.username)
+            )
+            target.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Account saved."), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user), (
+        400 if form.errors else 200
+    )
