@@ -78,3 +78,8 @@ def cached_catalogue(max_age_s: float = 10.0) -> dict[int, CatalogueEntry]:
         entries = {row.id: CatalogueEntry(*row) for row in rows}
         _cache[key] = (time.monotonic(), entries)
     return entries
+
+
+def forget_cached_catalogue() -> None:
+    """After a catalogue change: this process reads it afresh (others within seconds)."""
+    _cache.clear()

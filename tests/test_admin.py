@@ -285,3 +285,44 @@ def test_accounts_are_for_admins_only(staff, url):
     assert "/auth/login" in staff.get(url).headers["Location"]
     sign_in(staff, "op")
     assert staff.get(url).status_code == 403
+
+
+def test_the_facility_catalogue_grows_by_data(app, staff):
+    sign_in(staff, "boss")
+    token = csrf(staff, "/admin/facilities")
+    added = staff.post(
+        "/admin/facilities",
+        data={
+            "csrf_token": token,
+            "code": "kettle",
+            "name_zh": "电水壶",
+            "name_en": "Kettle",
+            "icon": "",
+            "lendable": "0",
+            "sort_order": "900",
+        },
+    )
+    assert added.status_code == 302
+    codes = [f["code"] for f in staff.get("/api/v1/facilities").get_json()["facilities"]]
+    assert "kettle" in codes
+    assert staff.get("/api/v1/stations?facility=kettle").status_code == 200  # no stale cache
+    renamed = staff.post(
+        "/admin/facilities",
+        data={
+            "csrf_token": token,
+            "code": "kettle",
+            "name_zh": "烧水壶",
+            "name_en": "Kettle",
+            "lendable": "0",
+        },
+    )
+    assert renamed.status_code == 302
+    assert "烧水壶" in staff.get("/admin/facilities").get_data(as_text=True)
+    bad = staff.post(
+        "/admin/facilities",
+        data={"csrf_token": token, "code": "Bad Code", "name_zh": "", "name_en": ""},
+    )
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and 'id="code-errors"' in html and 'id="name_zh-errors"' in html
+    sign_in(staff, "op")
+    assert staff.get("/admin/facilities").status_code == 403

@@ -3,7 +3,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import FloatField, HiddenField, SelectField, StringField
+from wtforms import FloatField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     InputRequired,
@@ -83,3 +83,24 @@ class UserForm(FlaskForm):
 
     def codes(self) -> list[str]:
         return [c.strip() for c in re.split(r"[,，\s]+", self.stations.data or "") if c.strip()]
+
+
+class FacilityForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            InputRequired(),
+            Length(max=40),
+            Regexp(r"^[a-z][a-z0-9_]*$", message=_l("Lower-case letters, digits and _ only.")),
+        ],
+    )
+    name_zh = StringField(_l("Name (Chinese)"), validators=[InputRequired(), Length(max=60)])
+    name_en = StringField(_l("Name (English)"), validators=[InputRequired(), Length(max=80)])
+    icon = StringField(_l("Icon (one emoji)"), validators=[Length(max=16)])
+    lendable = SelectField(
+        _l("Lent out, with a stock?"),
+        choices=[SelectChoice("0", _l("No")), SelectChoice("1", _l("Yes"))],
+    )
+    sort_order = IntegerField(
+        _l("Order in lists"), default=500, validators=[Optional(), NumberRange(0, 100000)]
+    )

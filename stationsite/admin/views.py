@@ -18,14 +18,15 @@ from sqlalchemy import select
 
 from .. import maps, stations_io
 from ..auth.access import admin_required
+from ..catalogue import forget_cached_catalogue
 from ..extensions import db
-from ..models import User
+from ..models import AuditEntry, Facility, User
 from ..operator.services import recent_audit
-from ..stations.services import get_station_or_404
+from ..stations.services import facility_catalogue, get_station_or_404
 from ..users import UserError, create_user, update_user
 from . import bp
 from . import stations as admin_stations
-from .forms import ConfirmImportForm, ImportForm, StationForm, UserForm
+from .forms import ConfirmImportForm, FacilityForm, ImportForm, StationForm, UserForm
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -229,5 +230,38 @@ def _user_form(user):
             flash(_("Account saved."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/facilities", methods=["GET", "POST"])
+@admin_required
+def facilities():
+    form = FacilityForm()
+    if form.validate_on_submit():
+        existing = db.session.scalar(select(Facility).where(Facility.code == form.code.data))
+        facility = existing or Facility(code=form.code.data)
+        before = {"name_zh": facility.name_zh, "name_en": facility.name_en, "icon": facility.icon}
+        facility.name_zh, facility.name_en = form.name_zh.data, form.name_en.data
+        facility.icon, facility.lendable = form.icon.data or "", form.lendable.data == "1"
+        facility.sort_order = form.sort_order.data or 500
+        db.session.add(facility)
+        db.session.add(
+            AuditEntry(
+                user=current_user,
+                action=f"catalogue:{facility.code}",
+                before=before if existing else {},
+                after={
+                    "name_zh": facility.name_zh,
+                    "name_en": facility.name_en,
+                    "icon": facility.icon,
+                },
+            )
+        )
+        db.session.commit()
+        forget_cached_catalogue()
+        flash(_("Catalogue saved."), "success")
+        return redirect(url_for("admin.facilities"))
+    return render_template("admin/facilities.html", form=form, facilities=facility_catalogue()), (
         400 if form.errors else 200
     )
