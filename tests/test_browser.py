@@ -343,3 +343,76 @@ def test_operator_pages_have_no_serious_accessibility_violations(phone, live_app
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+def _sign_in(page, base, username, password):
+    page.goto(f"{base}/auth/login", wait_until="networkidle")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_operator_answers_a_complaint_on_a_phone(phone, live_app):
+    from stationsite.extensions import db
+    from stationsite.users import create_user
+
+    app, base = live_app
+    with app.app_context():
+        create_user("reply-op", "reply-password", "operator", ["HZ-T-003"])
+        db.session.commit()
+    complaint = app.test_client().post(
+        "/api/v1/stations/HZ-T-003/feedback",
+        json={
+            "visitor_group": "sanitation",
+            "category": "cleanliness",
+            "comment": "地面有积水，很滑",
+        },
+    )
+    assert complaint.status_code == 201
+    _sign_in(phone, base, "reply-op", "reply-password")
+    phone.get_by_role("link", name="访客新反馈").click()
+    item = phone.locator(".inbox-item", has_text="地面有积水")
+    item.locator("input[name=reply]").fill("已安排保洁，谢谢提醒！")
+    item.get_by_role("button", name="回复").click()
+    phone.wait_for_load_state("networkidle")
+    assert "已处理" in phone.locator(".flash").inner_text()
+    phone.goto(f"{base}/stations/HZ-T-003", wait_until="networkidle")
+    assert "已安排保洁，谢谢提醒！" in phone.locator(".voices").inner_text()
+
+
+def test_admin_imports_hundreds_of_places_and_sees_the_bad_rows(phone, live_app, tmp_path):
+    from stationsite.extensions import db
+    from stationsite.users import create_user
+
+    app, base = live_app
+    with app.app_context():
+        create_user("import-admin", "import-password", "admin")
+        db.session.commit()
+    lines = ["编号,名称,类型,地址,区县,纬度,经度,开放时间,设施"]
+    for n in range(300):
+        name = "" if n % 60 == 7 else f"导入驿站{n}"
+        lat, lon = (120.1, 30.2) if n % 100 == 42 else (30.1 + n / 1000, 120.0 + n / 1000)
+        lines.append(
+            f'IMP-{n:03d},{name},公厕驿站,测试路{n}号,西湖区,{lat},{lon},早7点至晚7点,"厕所,直饮水"'
+        )
+    source = tmp_path / "council.csv"
+    source.write_bytes("\n".join(lines).encode("gb18030"))
+
+    _sign_in(phone, base, "import-admin", "import-password")
+    phone.goto(f"{base}/admin/import", wait_until="networkidle")
+    phone.set_input_files("#file", str(source))
+    phone.get_by_role("button", name="检查文件").click()
+    phone.wait_for_selector(".import-preview")
+    summary = phone.locator(".lead").inner_text()
+    assert "共 300 行" in summary and "新建 292 个" in summary and "8 行有错误" in summary
+    errors = phone.locator(".row-error")
+    assert errors.count() == 8
+    first_rows = phone.locator(".import-preview tbody tr").all()[:8]
+    assert all("row-error" in (row.get_attribute("class") or "") for row in first_rows)
+    assert "missing name_zh" in errors.first.inner_text()
+    assert "outside China" in phone.locator(".row-error", has_text="IMP-042").inner_text()
+    screenshot(phone, "import-preview")
+    phone.get_by_role("button", name="导入无误的行").click()
+    phone.wait_for_load_state("networkidle")
+    assert "新建 292 个" in phone.locator(".flash").inner_text()

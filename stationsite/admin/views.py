@@ -73,7 +73,7 @@ def import_stations():
     confirm = ConfirmImportForm(token=token)
     return render_template(
         "admin/import_preview.html",
-        rows=rows,
+        rows=sorted(rows, key=lambda row: (not row.errors, not row.warnings, row.number)),
         plan=stations_io.plan(rows),
         confirm=confirm,
         filename=form.file.data.filename,
