@@ -37,7 +37,7 @@ $(MO): $(PO) $(BIN)/python
 	$(BIN)/pybabel compile --use-fuzzy -d stationsite/translations -D messages
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o stationsite/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n -o stationsite/translations/messages.pot .
 	$(BIN)/pybabel update -i stationsite/translations/messages.pot -d stationsite/translations --no-fuzzy-matching
 
 lint: install-test

@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
 
 from . import labels
 from .extensions import babel
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["labels"] = labels
     app.add_template_filter(lambda value: format_date(value, "medium"), "localdate")
     app.add_template_filter(lambda value: format_datetime(value, "short"), "localdatetime")
+    app.add_template_filter(translated, "translated")
 
 
 def _asked_lang() -> str | None:
@@ -69,3 +70,9 @@ def _remember_choice(response: Response) -> Response:
     if lang and request.cookies.get(LANG_COOKIE) != lang:
         response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response
+
+
+def translated(message) -> str:
+    """A message kept as its English text and parameters, in the reader's language."""
+    params = dict(getattr(message, "params", ()))
+    return gettext(message.text, **params) if hasattr(message, "text") else str(message)

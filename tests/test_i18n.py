@@ -33,6 +33,8 @@ def test_catalogue_holds_every_message_in_the_source(tmp_path):
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "_n",
             "-o",
             str(pot),
             str(ROOT),

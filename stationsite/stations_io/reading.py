@@ -54,13 +54,28 @@ DATUMS = {
 CHINA = (3.0, 54.0, 73.0, 136.0)  # lat and lon bounds; anything outside is a mistake
 
 
+@dataclass(frozen=True)
+class Message:
+    """A message about a row: English here and in the CLI, translated where it is shown."""
+
+    text: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:
+        return self.text % dict(self.params) if self.params else self.text
+
+
+def _n(text: str, **params) -> Message:
+    return Message(text, tuple(params.items()))
+
+
 @dataclass
 class Row:
     number: int  # as people count rows: the first data row of a CSV is 2
     fields: dict = field(default_factory=dict)
     facilities: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    errors: list[Message] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
 
 def decode(data: bytes) -> str:
@@ -145,12 +160,12 @@ def _clean(row: Row, facility_names: dict[str, str]) -> Row:
     values = row.fields
     for required in ("code", "name_zh"):
         if not values.get(required):
-            row.errors.append(f"missing {required}")
+            row.errors.append(_n("missing %(field)s", field=required))
     kind = KINDS.get(values.get("kind", "warm_station").strip().lower()) or KINDS.get(
         values.get("kind", "")
     )
     if kind is None:
-        row.errors.append(f"unknown kind: {values.get('kind')}")
+        row.errors.append(_n("unknown kind: %(kind)s", kind=values.get("kind")))
     values["kind"] = kind
     _coordinates(row)
     _hours(row)
@@ -160,7 +175,7 @@ def _clean(row: Row, facility_names: dict[str, str]) -> Row:
             if code:
                 row.facilities.append(code)
             else:
-                row.warnings.append(f"unknown facility skipped: {token}")
+                row.warnings.append(_n("unknown facility skipped: %(name)s", name=token))
     return row
 
 
@@ -169,14 +184,20 @@ def _coordinates(row: Row) -> None:
     try:
         lat, lon = float(values.get("lat", "")), float(values.get("lon", ""))
     except ValueError:
-        row.errors.append("lat and lon must be numbers")
+        row.errors.append(_n("lat and lon must be numbers"))
         return
     datum = DATUMS.get(values.pop("coord", "").strip().lower())
     if datum is None:
-        row.errors.append("unknown coordinate system (use wgs84, gcj02 or bd09)")
+        row.errors.append(_n("unknown coordinate system (use wgs84, gcj02 or bd09)"))
         return
     if not (CHINA[0] <= lat <= CHINA[1] and CHINA[2] <= lon <= CHINA[3]):
-        row.errors.append(f"position {lat}, {lon} is outside China (are lat and lon swapped?)")
+        row.errors.append(
+            _n(
+                "position %(lat)s, %(lon)s is outside China (are lat and lon swapped?)",
+                lat=lat,
+                lon=lon,
+            )
+        )
         return
     values["lat"], values["lon"] = geo.to_wgs84(lat, lon, datum)
 
@@ -211,8 +232,8 @@ def _hours(row: Row) -> None:
         return
     converted = free_text_hours(raw)
     if converted is None:
-        row.warnings.append(f"opening hours not understood, left empty: {raw}")
+        row.warnings.append(_n("opening hours not understood, left empty: %(raw)s", raw=raw))
         row.fields["opening_hours"] = ""
     elif converted != raw:
-        row.warnings.append(f"opening hours read as {converted}")
+        row.warnings.append(_n("opening hours read as %(hours)s", hours=converted))
         row.fields["opening_hours"] = converted
