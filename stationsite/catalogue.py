@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Facility
+from .models import AuditEntry, Facility, User
 
 # code, zh, en, lendable, icon
 FACILITIES: list[tuple[str, str, str, bool, str]] = [
@@ -83,3 +83,24 @@ def cached_catalogue(max_age_s: float = 10.0) -> dict[int, CatalogueEntry]:
 def forget_cached_catalogue() -> None:
     """After a catalogue change: this process reads it afresh (others within seconds)."""
     _cache.clear()
+
+
+def save_facility(
+    code: str, name_zh: str, name_en: str, *, icon: str, lendable: bool, sort_order: int, by: User
+) -> Facility:
+    """Add a catalogue entry, or change the one with this code; audited."""
+    facility = db.session.scalar(select(Facility).where(Facility.code == code))
+    before = {} if facility is None else _names(facility)
+    facility = facility or Facility(code=code)
+    facility.name_zh, facility.name_en, facility.icon = name_zh, name_en, icon
+    facility.lendable, facility.sort_order = lendable, sort_order
+    db.session.add(facility)
+    db.session.add(
+        AuditEntry(user=by, action=f"catalogue:{code}", before=before, after=_names(facility))
+    )
+    db.session.flush()
+    return facility
+
+
+def _names(facility: Facility) -> dict:
+    return {"name_zh": facility.name_zh, "name_en": facility.name_en, "icon": facility.icon}

@@ -6,7 +6,7 @@ Memory by default; Redis when REDIS_URL is set (shared by every worker).
 from __future__ import annotations
 
 import redis
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from limits.errors import StorageError
@@ -45,3 +45,20 @@ def per_client() -> str:
 
 def per_station() -> str:
     return f"station:{(request.view_args or {}).get('code', '')}"
+
+
+def feedback_limits(view):
+    """Every feedback write: limited per client and per station (on POST)."""
+    view = limiter.limit(
+        lambda: current_app.config["FEEDBACK_LIMITS"], key_func=per_client, methods=["POST"]
+    )(view)
+    return limiter.limit(
+        lambda: current_app.config["STATION_WRITE_LIMITS"], key_func=per_station, methods=["POST"]
+    )(view)
+
+
+def checkin_limits(view):
+    """Every check-in: limited per client across stations (on POST)."""
+    return limiter.limit(
+        lambda: current_app.config["CHECKIN_LIMITS"], key_func=per_client, methods=["POST"]
+    )(view)

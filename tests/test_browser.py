@@ -76,6 +76,14 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
+def _sign_in(page, base, username, password):
+    page.goto(f"{base}/auth/login", wait_until="networkidle")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+
+
 def test_map_draws_markers_and_list_then_a_station_shows_its_facilities(phone, live_server):
     phone.goto(f"{live_server}/", wait_until="networkidle")
     phone.wait_for_selector("[data-station-map][data-loaded]")
@@ -273,10 +281,7 @@ def test_operator_on_a_phone_marks_a_fault_and_closes_for_an_hour(phone, live_ap
     with app.app_context():
         create_user("phone-op", "phone-password", "operator", ["HZ-W-012"])
         db.session.commit()
-    phone.goto(f"{base}/operator/", wait_until="networkidle")
-    phone.locator("#username").fill("phone-op")
-    phone.locator("#password").fill("phone-password")
-    phone.get_by_role("button", name="登录").click()
+    _sign_in(phone, base, "phone-op", "phone-password")
     phone.get_by_role("link", name="采荷暖心驿站（演示）").click()
     phone.wait_for_url("**/operator/stations/HZ-W-012")
 
@@ -330,11 +335,7 @@ def test_operator_pages_have_no_serious_accessibility_violations(phone, live_app
         if not db.session.scalar(select(User).where(User.username == "axe-op")):
             create_user("axe-op", "axe-password", "operator", ["HZ-T-001"])
             db.session.commit()
-    phone.goto(f"{base}/auth/login", wait_until="networkidle")
-    phone.locator("#username").fill("axe-op")
-    phone.locator("#password").fill("axe-password")
-    phone.get_by_role("button", name="登录").click()
-    phone.wait_for_load_state("networkidle")
+    _sign_in(phone, base, "axe-op", "axe-password")
     phone.goto(f"{base}{path}", wait_until="networkidle")
     violations = Axe().run(phone).response["violations"]
     serious = [
@@ -343,14 +344,6 @@ def test_operator_pages_have_no_serious_accessibility_violations(phone, live_app
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
-
-
-def _sign_in(page, base, username, password):
-    page.goto(f"{base}/auth/login", wait_until="networkidle")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_operator_answers_a_complaint_on_a_phone(phone, live_app):

@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from .. import maps, stations_io
 from ..auth.access import admin_required
-from ..catalogue import forget_cached_catalogue
+from ..catalogue import forget_cached_catalogue, save_facility
 from ..extensions import db
-from ..models import AuditEntry, Facility, User
+from ..models import User
 from ..operator.services import recent_audit
 from ..stations.services import facility_catalogue, get_station_or_404
 from ..users import UserError, create_user, update_user
@@ -239,24 +239,14 @@ def _user_form(user):
 def facilities():
     form = FacilityForm()
     if form.validate_on_submit():
-        existing = db.session.scalar(select(Facility).where(Facility.code == form.code.data))
-        facility = existing or Facility(code=form.code.data)
-        before = {"name_zh": facility.name_zh, "name_en": facility.name_en, "icon": facility.icon}
-        facility.name_zh, facility.name_en = form.name_zh.data, form.name_en.data
-        facility.icon, facility.lendable = form.icon.data or "", form.lendable.data == "1"
-        facility.sort_order = form.sort_order.data or 500
-        db.session.add(facility)
-        db.session.add(
-            AuditEntry(
-                user=current_user,
-                action=f"catalogue:{facility.code}",
-                before=before if existing else {},
-                after={
-                    "name_zh": facility.name_zh,
-                    "name_en": facility.name_en,
-                    "icon": facility.icon,
-                },
-            )
+        save_facility(
+            form.code.data,
+            form.name_zh.data,
+            form.name_en.data,
+            icon=form.icon.data or "",
+            lendable=form.lendable.data == "1",
+            sort_order=form.sort_order.data or 500,
+            by=current_user,
         )
         db.session.commit()
         forget_cached_catalogue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -11,7 +11,7 @@ from ..errors import APIError
 from ..extensions import db
 from ..feedback.forms import CheckinForm, FeedbackForm
 from ..feedback.services import check_in, reportable_facilities, submit_feedback
-from ..limits import limiter, per_client, per_station
+from ..limits import checkin_limits, feedback_limits
 from ..stations.services import get_station_or_404
 from . import bp
 
@@ -42,15 +42,8 @@ def _invalid(form) -> APIError:
     return APIError(422, "invalid_fields", _("Some fields are not valid."), fields)
 
 
-def _limited(func):
-    func = limiter.limit(lambda: current_app.config["FEEDBACK_LIMITS"], key_func=per_client)(func)
-    return limiter.limit(lambda: current_app.config["STATION_WRITE_LIMITS"], key_func=per_station)(
-        func
-    )
-
-
 @bp.post("/stations/<code>/feedback")
-@_limited
+@feedback_limits
 def post_feedback(code: str):
     station = get_station_or_404(code)
     form = FeedbackForm(formdata=_json_object(), meta={"csrf": False})
@@ -66,7 +59,7 @@ def post_feedback(code: str):
 
 
 @bp.post("/stations/<code>/checkins")
-@limiter.limit(lambda: current_app.config["CHECKIN_LIMITS"], key_func=per_client)
+@checkin_limits
 def post_checkin(code: str):
     station = get_station_or_404(code)
     form = CheckinForm(formdata=_json_object(), meta={"csrf": False})

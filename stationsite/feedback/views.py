@@ -1,12 +1,12 @@
 from io import BytesIO
 
 import segno
-from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 
 from ..clients import recent_client_hashes
 from ..extensions import db
 from ..i18n import current_lang
-from ..limits import limiter, per_client, per_station
+from ..limits import checkin_limits, feedback_limits
 from ..stations.services import get_station_or_404
 from . import bp
 from .forms import CheckinForm, FeedbackForm, QuickRatingForm
@@ -14,17 +14,6 @@ from .services import Submission, check_in, reportable_facilities, submit_feedba
 
 GROUP_COOKIE = "visitor_group"
 ONE_YEAR = 365 * 24 * 3600
-
-
-def _write_limits(func):
-    """Per client and per station; both refuse writes when the limiter cannot count."""
-    func = limiter.limit(
-        lambda: current_app.config["FEEDBACK_LIMITS"], key_func=per_client, methods=["POST"]
-    )(func)
-    func = limiter.limit(
-        lambda: current_app.config["STATION_WRITE_LIMITS"], key_func=per_station, methods=["POST"]
-    )(func)
-    return func
 
 
 def _remember_group(response, group: str | None):
@@ -38,7 +27,7 @@ def _remembered_group() -> str | None:
 
 
 @bp.route("/stations/<code>/feedback", methods=["GET", "POST"])
-@_write_limits
+@feedback_limits
 def feedback(code: str):
     station = get_station_or_404(code)
     form = FeedbackForm()
@@ -66,7 +55,7 @@ def thanks(code: str):
 
 
 @bp.post("/stations/<code>/rate")
-@_write_limits
+@feedback_limits
 def rate(code: str):
     station = get_station_or_404(code)
     form = QuickRatingForm()
@@ -84,7 +73,7 @@ def rate(code: str):
 
 
 @bp.route("/stations/<code>/checkin", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["CHECKIN_LIMITS"], key_func=per_client, methods=["POST"])
+@checkin_limits
 def checkin(code: str):
     station = get_station_or_404(code)
     form = CheckinForm()

@@ -135,13 +135,6 @@ def _mask(codes: Iterable[str], facility_bits: dict[str, int]) -> int:
     return value
 
 
-def status(index: StationIndex, row: int, minute: int) -> hours.Status:
-    """A station's state at a whole minute (minutes since the epoch)."""
-    return _row_status(
-        index.hours_strings[index.hours_id[row]], float(index.closed_until[row]), minute
-    )
-
-
 def _row_status(expression: str, closed_until: float, minute: int) -> hours.Status:
     if math.isnan(closed_until):
         return hours.evaluate_minute(expression, minute)

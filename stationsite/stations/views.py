@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from flask import render_template, request
 
@@ -88,7 +89,7 @@ def _map_filters(filters: idx.Filters, lang: str) -> str:
         "h24": "1" if filters.h24 else None,
         "lang": lang,
     }
-    return "&".join(f"{key}={value}" for key, value in pairs.items() if value)
+    return urlencode({key: value for key, value in pairs.items() if value})
 
 
 @bp.get("/stations/<code>")
