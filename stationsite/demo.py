@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from .catalogue import ensure_catalogue
 from .extensions import db
+from .reports import rollups
 from .models import (
     Facility,
     FacilityState,
@@ -629,6 +630,7 @@ def seed_demo(seed: int = 20251001) -> int:
     _users(everything)
     _places()
     db.session.flush()
+    rollups.rebuild()
     return len(created)
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -252,6 +254,70 @@ class Visit(db.Model):
     station: Mapped[Station] = relationship()
 
     __table_args__ = (Index("ix_visit_station_visited", "station_id", "visited_at"),)
+
+
+class VisitRollup(db.Model):
+    """Visits per station, China-time day and hour, visitor group and source.
+
+    Kept current as visits arrive (stationsite.reports.rollups) and rebuilt exactly from the
+    raw `visit` rows by `flask rebuild-rollups`. Tallies carry the hour they were stored at
+    (noon); the hour grid reads check-ins only.
+    """
+
+    __tablename__ = "visit_rollup"
+    station_id: Mapped[int] = mapped_column(
+        ForeignKey("station.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    visitor_group: Mapped[VisitorGroup] = _enum_column(VisitorGroup, primary_key=True)
+    source: Mapped[VisitSource] = _enum_column(VisitSource, primary_key=True)
+    visits: Mapped[int] = mapped_column(default=0)
+
+
+class VisitRollupNational(db.Model):
+    """The same summed over every station, by kind: national figures read a few thousand
+    rows a year instead of one per station."""
+
+    __tablename__ = "visit_rollup_national"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    kind: Mapped[StationKind] = _enum_column(StationKind, primary_key=True)
+    visitor_group: Mapped[VisitorGroup] = _enum_column(VisitorGroup, primary_key=True)
+    source: Mapped[VisitSource] = _enum_column(VisitSource, primary_key=True)
+    visits: Mapped[int] = mapped_column(default=0)
+
+
+class VisitRollupPeriod(db.Model):
+    """Visits per station per whole China-time month and year (grain "month" / "year"), so a
+    station ranking over a year reads one row per station; partial months come from
+    `visit_rollup`."""
+
+    __tablename__ = "visit_rollup_period"
+    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    station_id: Mapped[int] = mapped_column(
+        ForeignKey("station.id", ondelete="CASCADE"), primary_key=True
+    )
+    visits: Mapped[int] = mapped_column(default=0)
+    checkins: Mapped[int] = mapped_column(default=0)
+
+
+class Search(db.Model):
+    """One rider search, anonymised for planning: a grid cell of about 500 m, the hour, the
+    filters and how far the nearest suitable station was. No position, no client."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell: Mapped[str] = mapped_column(String(24), index=True)  # "row:col" of the grid
+    cell_lat: Mapped[float]  # the cell's centre, never the rider's position
+    cell_lon: Mapped[float]
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # truncated to the hour
+    kind: Mapped[str] = mapped_column(String(24), default="")
+    facilities: Mapped[str] = mapped_column(String(255), default="")  # comma-separated codes
+    open_filter: Mapped[str] = mapped_column(String(12), default="")
+    nearest_m: Mapped[int | None]  # to the nearest suitable station open on arrival; None: none
+    district: Mapped[str] = mapped_column(String(64), default="", index=True)  # nearest station's
+    source: Mapped[str] = mapped_column(String(8), default="web")
 
 
 class User(UserMixin, db.Model):

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..reports import rollups
 from ..models import (
     Facility,
     Feedback,
@@ -126,7 +127,10 @@ def check_in(station: Station, visitor_group: str, clients: tuple[str, str]) -> 
         client_hash=clients[0],
         dedupe_key=key,
     )
-    return _insert_once(visit, select(Visit).where(Visit.dedupe_key == key))
+    visit, new = _insert_once(visit, select(Visit).where(Visit.dedupe_key == key))
+    if new:
+        rollups.count_visit(visit, station)
+    return visit, new
 
 
 # --- what the public sees ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from .. import hours
 from ..catalogue import ensure_catalogue
 from ..extensions import db
+from ..reports import rollups
 from ..models import (
     AuditEntry,
     FacilityState,
@@ -102,22 +103,22 @@ def mark_verified(station: Station, *, by: User) -> None:
 def record_tally(station: Station, day: date, counts: dict[str, int], *, by: User) -> None:
     """The day's visitor counts by group, replacing what was entered for that day before."""
     start = datetime.combine(day, time(12), hours.SHANGHAI).astimezone(UTC)
-    previous = {
-        v.visitor_group.value: v.count
-        for v in db.session.scalars(select(Visit).where(*_tally_of(station, start)))
-    }
+    earlier = list(db.session.scalars(select(Visit).where(*_tally_of(station, start))))
+    previous = {v.visitor_group.value: v.count for v in earlier}
+    for visit in earlier:
+        rollups.count_visit(visit, station, sign=-1)
     db.session.execute(delete(Visit).where(*_tally_of(station, start)))
     for group, number in counts.items():
         if number:
-            db.session.add(
-                Visit(
-                    station=station,
-                    visited_at=start,
-                    count=number,
-                    visitor_group=VisitorGroup(group),
-                    source=VisitSource.TALLY,
-                )
+            visit = Visit(
+                station=station,
+                visited_at=start,
+                count=number,
+                visitor_group=VisitorGroup(group),
+                source=VisitSource.TALLY,
             )
+            db.session.add(visit)
+            rollups.count_visit(visit, station)
     audit(
         station,
         by,

@@ -1,0 +1,201 @@
+"""Visit rollups: kept current as visits arrive, rebuilt exactly from the raw rows.
+
+Three tables (see the models): per station, China-time day and hour, visitor group and
+source; the same summed nationally by station kind; and per station per whole month and year.
+Every change to `visit` goes through `count_visits`, in the same transaction as the visit, as
+an atomic "add to the counter" upsert, so concurrent check-ins never lose a count.
+China has kept UTC+8 all year since 1991, so the SQL rebuild shifts by eight hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, case, cast, delete, func, insert, literal, select, type_coerce
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+from ..models import (
+    Station,
+    StationKind,
+    Visit,
+    VisitorGroup,
+    VisitRollup,
+    VisitRollupNational,
+    VisitRollupPeriod,
+    VisitSource,
+)
+from .periods import CHINA
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One change to the counters: `visits` (negative to take back) at a station."""
+
+    station_id: int
+    kind: StationKind
+    at: datetime
+    visitor_group: VisitorGroup
+    source: VisitSource
+    visits: int
+
+
+def _upsert(model, keys: dict, amounts: dict) -> None:
+    dialect = db.session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = make(model).values(**keys, **amounts)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: getattr(model, name) + statement.excluded[name] for name in amounts},
+    )
+    db.session.execute(statement)
+
+
+def count_visits(change: Counted) -> None:
+    local = change.at.astimezone(CHINA)
+    day, hour = local.date(), local.hour
+    group, source, n = change.visitor_group, change.source, change.visits
+    _upsert(
+        VisitRollup,
+        {
+            "station_id": change.station_id,
+            "day": day,
+            "hour": hour,
+            "visitor_group": group,
+            "source": source,
+        },
+        {"visits": n},
+    )
+    _upsert(
+        VisitRollupNational,
+        {"day": day, "hour": hour, "kind": change.kind, "visitor_group": group, "source": source},
+        {"visits": n},
+    )
+    checkins = n if source is VisitSource.CHECKIN else 0
+    for grain, start in (("month", day.replace(day=1)), ("year", date(day.year, 1, 1))):
+        _upsert(
+            VisitRollupPeriod,
+            {"grain": grain, "start": start, "station_id": change.station_id},
+            {"visits": n, "checkins": checkins},
+        )
+
+
+def count_visit(visit: Visit, station: Station, sign: int = 1) -> None:
+    """Count a stored visit (sign -1: take a deleted one back out)."""
+    count_visits(
+        Counted(
+            station.id,
+            station.kind,
+            visit.visited_at,
+            visit.visitor_group,
+            visit.source,
+            sign * visit.count,
+        )
+    )
+
+
+# --- rebuilding from the raw rows --------------------------------------------------------
+
+
+def _local(column, dialect: str):
+    """(China day, China hour) of a UTC timestamp column, in SQL."""
+    if dialect == "postgresql":
+        shifted = func.timezone("Asia/Shanghai", column)
+        return cast(shifted, Date), cast(func.extract("hour", shifted), db.Integer)
+    day = type_coerce(func.date(column, "+8 hours"), Date)
+    return day, cast(func.strftime("%H", column, "+8 hours"), db.Integer)
+
+
+def _start_of(grain: str, column, dialect: str):
+    if dialect == "postgresql":
+        return cast(func.date_trunc(grain, column), Date)
+    modifier = "start of month" if grain == "month" else "start of year"
+    return type_coerce(func.date(column, modifier), Date)
+
+
+def raw_totals():
+    """The base rollup's rows computed straight from `visit`: the reference it must equal."""
+    dialect = db.session.get_bind().dialect.name
+    day, hour = _local(Visit.visited_at, dialect)
+    return (
+        select(
+            Visit.station_id,
+            day.label("day"),
+            hour.label("hour"),
+            Visit.visitor_group,
+            Visit.source,
+            func.sum(Visit.count).label("visits"),
+        )
+        .group_by(Visit.station_id, day, hour, Visit.visitor_group, Visit.source)
+    )
+
+
+def rebuild() -> int:
+    """Recompute every rollup from the raw visits; returns how many base rows there are."""
+    dialect = db.session.get_bind().dialect.name
+    for model in (VisitRollupPeriod, VisitRollupNational, VisitRollup):
+        db.session.execute(delete(model))
+    columns = ["station_id", "day", "hour", "visitor_group", "source", "visits"]
+    db.session.execute(insert(VisitRollup).from_select(columns, raw_totals()))
+    base = VisitRollup
+    national = (
+        select(
+            base.day,
+            base.hour,
+            Station.kind,
+            base.visitor_group,
+            base.source,
+            func.sum(base.visits),
+        )
+        .join(Station, Station.id == base.station_id)
+        .group_by(base.day, base.hour, Station.kind, base.visitor_group, base.source)
+    )
+    db.session.execute(
+        insert(VisitRollupNational).from_select(
+            ["day", "hour", "kind", "visitor_group", "source", "visits"], national
+        )
+    )
+    checkins = case((base.source == VisitSource.CHECKIN, base.visits), else_=0)
+    for grain in ("month", "year"):
+        start = _start_of(grain, base.day, dialect)
+        per_station = select(
+            literal(grain), start, base.station_id, func.sum(base.visits), func.sum(checkins)
+        ).group_by(start, base.station_id)
+        db.session.execute(
+            insert(VisitRollupPeriod).from_select(
+                ["grain", "start", "station_id", "visits", "checkins"], per_station
+            )
+        )
+    return db.session.scalar(select(func.count()).select_from(VisitRollup)) or 0
+
+
+def differences(limit: int = 20) -> list[str]:
+    """Where the rollups disagree with the raw visits (an empty list: they agree exactly)."""
+    raw = {tuple(row[:5]): row[5] for row in db.session.execute(raw_totals())}
+    kept = {
+        (r.station_id, r.day, r.hour, r.visitor_group, r.source): r.visits
+        for r in db.session.scalars(select(VisitRollup).where(VisitRollup.visits != 0))
+    }
+    problems = [
+        f"{key}: raw {raw.get(key, 0)}, rollup {kept.get(key, 0)}"
+        for key in sorted(raw.keys() | kept.keys(), key=str)
+        if raw.get(key, 0) != kept.get(key, 0)
+    ]
+    problems += _derived_differences()
+    return problems[:limit]
+
+
+def _derived_differences() -> list[str]:
+    base = db.session.scalar(select(func.coalesce(func.sum(VisitRollup.visits), 0)))
+    national = db.session.scalar(select(func.coalesce(func.sum(VisitRollupNational.visits), 0)))
+    out = [] if base == national else [f"national total {national} != station total {base}"]
+    for grain in ("month", "year"):
+        total = db.session.scalar(
+            select(func.coalesce(func.sum(VisitRollupPeriod.visits), 0)).where(
+                VisitRollupPeriod.grain == grain
+            )
+        )
+        if total != base:
+            out.append(f"{grain} total {total} != station total {base}")
+    return out
