@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .health import bp as health_bp
     from .open311 import bp as open311_bp
     from .operator import bp as operator_bp
+    from .reports.views import bp as reports_bp
     from .stations import bp as stations_bp
 
     if app.config["PROXY_COUNT"]:
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth_bp,
         operator_bp,
         admin_bp,
+        reports_bp,
         api_bp,
         open311_bp,
         health_bp,

@@ -7,6 +7,7 @@ from flask import Flask
 
 from .database import migrate_to_head
 from .extensions import db
+from .reports.cli import report_command
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
         generate_stations_command,
         import_stations_command,
         export_stations_command,
+        report_command,
     ):
         app.cli.add_command(command)
 

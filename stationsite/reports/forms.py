@@ -1,0 +1,37 @@
+"""The report's filter form: period (a preset or a key), district, kind, station, group."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from .. import labels
+from .periods import PeriodError, parse
+
+
+class ReportForm(FlaskForm):
+    """Read from the query string (GET), so no CSRF token: it changes nothing."""
+
+    class Meta:
+        csrf = False
+
+    period = StringField(_l("Period"), validators=[Optional(), Length(max=40)])
+    district = StringField(_l("District"), validators=[Optional(), Length(max=64)])
+    kind = SelectField(_l("Station kind"), validators=[Optional()])
+    station = StringField(_l("Station code"), validators=[Optional(), Length(max=32)])
+    group = SelectField(_l("Visitor group"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [("", _l("All kinds")), *list(labels.KIND.items())]
+        self.group.choices = [("", _l("All visitor groups")), *list(labels.VISITOR_GROUP.items())]
+
+    def validate_period(self, field) -> None:
+        try:
+            parse(field.data or "last-month")
+        except PeriodError:
+            raise ValidationError(
+                _l("Not a period. Use e.g. 2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-15.")
+            ) from None

@@ -1,0 +1,72 @@
+"""/reports/: union staff see every station, operators only their own."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..i18n import current_lang
+from ..models import Role, Station
+from .forms import ReportForm
+from .model import Scope
+from .periods import parse
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+class ScopeError(ValueError):
+    """The query string does not describe a report; `form` holds the errors per field."""
+
+    def __init__(self, form: ReportForm) -> None:
+        super().__init__("invalid report query")
+        self.form = form
+
+
+def scope_from_request() -> tuple[Scope, ReportForm]:
+    """The report the query string asks for, confined to what the signed-in user may see.
+
+    ScopeError for bad input (shown beside the fields), 404 for an unknown station code,
+    403 for another operator's station.
+    """
+    form = ReportForm(request.args)
+    if not form.validate():
+        raise ScopeError(form)
+    mine = None if current_user.role == Role.ADMIN else tuple(s.id for s in current_user.stations)
+    station_code = (form.station.data or "").strip() or None
+    if station_code:
+        station = db.session.scalar(select(Station).where(Station.code == station_code))
+        if station is None:
+            abort(404)
+        if mine is not None and station.id not in mine:
+            abort(403)
+    scope = Scope(
+        period=parse(form.period.data or "last-month"),
+        district=(form.district.data or "").strip() or None,
+        kind=form.kind.data or None,
+        station_code=station_code,
+        visitor_group=form.group.data or None,
+        station_ids=mine,
+    )
+    return scope, form
+
+
+@bp.get("/")
+@login_required
+def index():
+    try:
+        scope, form = scope_from_request()
+    except ScopeError as error:
+        return render_template("reports/index.html", form=error.form, report=None), 400
+    from .figures import build_report
+
+    report = build_report(scope, current_lang())
+    return render_template("reports/index.html", form=form, report=report)
+
+
+def query_string() -> str:
+    """The current report's query, for links to its exports and printable page."""
+    return request.query_string.decode("utf-8", "replace")
+
+
