@@ -167,7 +167,7 @@ def _padded(text: str) -> str:
 def _check(period: Period) -> None:
     if period.end < period.start:
         raise PeriodError("the period ends before it starts")
-    if not (FIRST_YEAR <= period.start.year and period.end.year <= LAST_YEAR):
+    if not (period.start.year >= FIRST_YEAR and period.end.year <= LAST_YEAR):
         raise PeriodError(f"periods must lie between {FIRST_YEAR} and {LAST_YEAR}")
     if period.end - period.start > LONGEST:
         raise PeriodError("a custom period may span at most three years")

@@ -118,17 +118,14 @@ def raw_totals():
     """The base rollup's rows computed straight from `visit`: the reference it must equal."""
     dialect = db.session.get_bind().dialect.name
     day, hour = _local(Visit.visited_at, dialect)
-    return (
-        select(
-            Visit.station_id,
-            day.label("day"),
-            hour.label("hour"),
-            Visit.visitor_group,
-            Visit.source,
-            func.sum(Visit.count).label("visits"),
-        )
-        .group_by(Visit.station_id, day, hour, Visit.visitor_group, Visit.source)
-    )
+    return select(
+        Visit.station_id,
+        day.label("day"),
+        hour.label("hour"),
+        Visit.visitor_group,
+        Visit.source,
+        func.sum(Visit.count).label("visits"),
+    ).group_by(Visit.station_id, day, hour, Visit.visitor_group, Visit.source)
 
 
 def rebuild() -> int:

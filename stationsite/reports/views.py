@@ -68,5 +68,3 @@ def index():
 def query_string() -> str:
     """The current report's query, for links to its exports and printable page."""
     return request.query_string.decode("utf-8", "replace")
-
-
