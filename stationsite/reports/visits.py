@@ -1,0 +1,227 @@
+"""Visit figures (服务人次) for a scope, read from the rollups only.
+
+Without a district, station or operator restriction the national rollup answers (a few
+thousand rows a year); otherwise the per-station rollup joined to the scope's stations.
+Per-station totals over long periods add whole years and months from the period rollup to
+the leftover days from the per-station rollup.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, or_, select, union_all
+
+from ..extensions import db
+from ..models import (
+    Station,
+    StationStatus,
+    VisitorGroup,
+    VisitRollup,
+    VisitRollupNational,
+    VisitRollupPeriod,
+    VisitSource,
+)
+from .model import Scope, StationVisits, VisitFigures
+from .periods import Period, months_in, split
+
+TOP = 20
+
+
+def station_conditions(scope: Scope) -> list:
+    """Which stations the scope covers (retired ones never count)."""
+    conditions = [Station.status != StationStatus.CLOSED]
+    if scope.station_ids is not None:
+        conditions.append(Station.id.in_(scope.station_ids or (-1,)))
+    if scope.district:
+        conditions.append(Station.district == scope.district)
+    if scope.kind:
+        conditions.append(Station.kind == scope.kind)
+    if scope.station_code:
+        conditions.append(Station.code == scope.station_code)
+    return conditions
+
+
+def is_national(scope: Scope) -> bool:
+    return scope.station_ids is None and not scope.district and not scope.station_code
+
+
+def _base(scope: Scope, period: Period):
+    """(table, conditions) for the day-and-hour rollup that fits the scope."""
+    if is_national(scope):
+        table = VisitRollupNational
+        conditions = [table.day.between(period.start, period.end)]
+        if scope.kind:
+            conditions.append(table.kind == scope.kind)
+    else:
+        table = VisitRollup
+        stations = select(Station.id).where(*station_conditions(scope))
+        conditions = [
+            table.day.between(period.start, period.end),
+            table.station_id.in_(stations),
+        ]
+    if scope.visitor_group:
+        conditions.append(table.visitor_group == scope.visitor_group)
+    return table, conditions
+
+
+def total(scope: Scope, period: Period) -> int:
+    table, conditions = _base(scope, period)
+    return db.session.scalar(select(func.coalesce(func.sum(table.visits), 0)).where(*conditions))
+
+
+def _by_group_source(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
+    table, conditions = _base(scope, scope.period)
+    rows = db.session.execute(
+        select(table.visitor_group, table.source, func.sum(table.visits))
+        .where(*conditions)
+        .group_by(table.visitor_group, table.source)
+    )
+    by_group = {group.value: 0 for group in VisitorGroup}
+    by_source = {source.value: 0 for source in VisitSource}
+    for group, source, visits in rows:
+        by_group[group.value] += visits
+        by_source[source.value] += visits
+    return by_group, by_source
+
+
+def _by_day(scope: Scope) -> list[tuple[date, int]]:
+    table, conditions = _base(scope, scope.period)
+    found = dict(
+        db.session.execute(
+            select(table.day, func.sum(table.visits)).where(*conditions).group_by(table.day)
+        ).all()
+    )
+    days = (scope.period.start + timedelta(days=n) for n in range(scope.period.days))
+    return [(day, found.get(day, 0)) for day in days]
+
+
+def _by_month(by_day: list[tuple[date, int]], period: Period) -> list[tuple[date, int]]:
+    months = dict.fromkeys(months_in(period), 0)
+    for day, visits in by_day:
+        months[day.replace(day=1)] += visits
+    return list(months.items())
+
+
+def _heat(scope: Scope) -> list[list[int]]:
+    """Check-ins by weekday (Monday first) and China-time hour; tallies have no time."""
+    table, conditions = _base(scope, scope.period)
+    rows = db.session.execute(
+        select(table.day, table.hour, func.sum(table.visits))
+        .where(*conditions, table.source == VisitSource.CHECKIN)
+        .group_by(table.day, table.hour)
+    )
+    grid = [[0] * 24 for _ in range(7)]
+    for day, hour, visits in rows:
+        grid[day.weekday()][hour] += visits
+    return grid
+
+
+# --- per-station totals -------------------------------------------------------------------
+
+
+def _parts_from_rollups(period: Period):
+    """Selects of (station_id, visits, checkins) that together cover the period exactly."""
+    years, months, ranges = split(period)
+    grains = [("year", start) for start in years] + [("month", start) for start in months]
+    parts = [_day_part(first, last, None) for first, last in ranges]
+    if grains:
+        table = VisitRollupPeriod
+        chosen = or_(*[and_(table.grain == grain, table.start == start) for grain, start in grains])
+        parts.append(select(table.station_id, table.visits, table.checkins).where(chosen))
+    return parts
+
+
+def _day_part(first: date, last: date, group: str | None):
+    table = VisitRollup
+    checkins = case((table.source == VisitSource.CHECKIN, table.visits), else_=0)
+    query = select(table.station_id, table.visits, checkins.label("checkins")).where(
+        table.day.between(first, last)
+    )
+    if group:
+        query = query.where(table.visitor_group == group)
+    return query
+
+
+def station_totals(scope: Scope, period: Period | None = None):
+    """A subquery of (station_id, visits, checkins) over the period for every visited
+    station (unfiltered by scope: join it to Station for that)."""
+    period = period or scope.period
+    if scope.visitor_group:  # the month and year rollups are not kept per visitor group
+        parts = [_day_part(period.start, period.end, scope.visitor_group)]
+    else:
+        parts = _parts_from_rollups(period)
+    combined = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    columns = list(combined.columns)
+    return (
+        select(
+            columns[0].label("station_id"),
+            func.sum(columns[1]).label("visits"),
+            func.sum(columns[2]).label("checkins"),
+        )
+        .group_by(columns[0])
+        .subquery()
+    )
+
+
+def _station_rows(
+    scope: Scope, totals, lang: str, *, least: bool, limit: int
+) -> list[StationVisits]:
+    visits = func.coalesce(totals.c.visits, 0)
+    query = (
+        select(Station, visits, func.coalesce(totals.c.checkins, 0))
+        .outerjoin(totals, totals.c.station_id == Station.id)
+        .where(*station_conditions(scope))
+    )
+    if least:
+        query = query.order_by(visits.asc(), Station.code)
+    else:
+        query = query.where(totals.c.visits > 0).order_by(visits.desc(), Station.code)
+    return [
+        StationVisits(s.code, s.name(lang), s.district, s.kind.value, v, c)
+        for s, v, c in db.session.execute(query.limit(limit))
+    ]
+
+
+def _by_district(scope: Scope, totals) -> list[tuple[str, int]]:
+    query = (
+        select(Station.district, func.sum(totals.c.visits))
+        .join(totals, totals.c.station_id == Station.id)
+        .where(*station_conditions(scope))
+        .group_by(Station.district)
+        .order_by(func.sum(totals.c.visits).desc())
+    )
+    return [(district or "—", visits) for district, visits in db.session.execute(query)]
+
+
+def _station_counts(scope: Scope, totals) -> tuple[int, int]:
+    """(stations in scope with a visit, stations in scope without one)."""
+    visited = case((func.coalesce(totals.c.visits, 0) > 0, 1), else_=0)
+    query = (
+        select(func.count(Station.id), func.coalesce(func.sum(visited), 0))
+        .outerjoin(totals, totals.c.station_id == Station.id)
+        .where(*station_conditions(scope))
+    )
+    stations, active = db.session.execute(query).one()
+    return active, stations - active
+
+
+def visit_figures(scope: Scope, lang: str) -> tuple[VisitFigures, int]:
+    """The scope's visit figures, and how many of its stations had a visit."""
+    by_group, by_source = _by_group_source(scope)
+    by_day = _by_day(scope)
+    totals = station_totals(scope)
+    active, unvisited = _station_counts(scope, totals)
+    figures = VisitFigures(
+        total=sum(by_source.values()),
+        by_group=by_group,
+        by_source=by_source,
+        by_day=by_day,
+        by_month=_by_month(by_day, scope.period),
+        heat=_heat(scope),
+        by_district=_by_district(scope, totals),
+        by_station=_station_rows(scope, totals, lang, least=False, limit=TOP),
+        least_used=_station_rows(scope, totals, lang, least=True, limit=TOP),
+        stations_without_visits=unvisited,
+    )
+    return figures, active
