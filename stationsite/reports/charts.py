@@ -1,0 +1,148 @@
+"""Server-drawn SVG charts (pygal): no script, no network, and they print.
+
+Each chart has its table on the page (tables.py); here only the picture. Zero is drawn as
+zero, never as "no data".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pygal
+from flask_babel import gettext as _
+from markupsafe import Markup
+from pygal.style import Style
+
+from .. import labels
+from .model import Report
+
+FONTS = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#222",
+    foreground_strong="#111",
+    foreground_subtle="#666",
+    colors=("#b8420c", "#1f5f8b", "#2e7d32", "#8e44ad", "#c0392b", "#7f6000", "#555"),
+    font_family=FONTS,
+    label_font_size=13,
+    major_label_font_size=13,
+    value_font_size=12,
+    legend_font_size=13,
+    title_font_size=15,
+    tooltip_font_size=13,
+)
+
+
+def _chart(kind, **options):
+    return kind(
+        style=STYLE,
+        js=[],  # pygal's tooltips load a script from the internet: never
+        disable_xml_declaration=True,
+        show_legend=options.pop("show_legend", False),
+        print_values=options.pop("print_values", True),
+        print_zeroes=True,
+        width=options.pop("width", 720),
+        height=options.pop("height", 320),
+        margin=8,
+        no_data_text=_("No data"),
+        **options,
+    )
+
+
+def _svg(chart, title: str) -> Markup:
+    svg = chart.render(is_unicode=True)
+    # The SVG is a picture of the table beside it: named for screen readers, not read twice.
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1))
+
+
+def _day_label(day: date, grain: str) -> str:
+    return f"{day:%Y-%m}" if grain == "month" else f"{day.month}/{day.day}"
+
+
+def visits_trend(report: Report) -> Markup:
+    period = report.scope.period
+    monthly = period.days > 62
+    points = report.visits.by_month if monthly else report.visits.by_day
+    chart = _chart(
+        pygal.Bar,
+        print_values=len(points) <= 16,
+        x_label_rotation=0 if len(points) <= 16 else 45,
+        show_minor_x_labels=len(points) <= 16,
+        x_labels_major_every=max(1, len(points) // 10),
+    )
+    chart.x_labels = [_day_label(day, "month" if monthly else "day") for day, _v in points]
+    chart.add(_("Visits"), [value for _d, value in points])
+    return _svg(chart, _("Visits per month") if monthly else _("Visits per day"))
+
+
+def _horizontal(pairs: list[tuple[str, int]], title: str, series: str) -> Markup:
+    chart = _chart(pygal.HorizontalBar, height=max(140, 34 * len(pairs) + 40))
+    chart.x_labels = [name for name, _v in pairs]
+    chart.add(series, [value for _n, value in pairs])
+    return _svg(chart, title)
+
+
+def by_group(report: Report) -> Markup:
+    pairs = [(str(labels.VISITOR_GROUP[g]), n) for g, n in report.visits.by_group.items()]
+    return _horizontal(pairs, _("Visits by visitor group"), _("Visits"))
+
+
+def by_source(report: Report) -> Markup:
+    names = {"checkin": _("QR check-ins"), "tally": _("Operator tallies"), "import": _("Imported")}
+    pairs = [(names[s], n) for s, n in report.visits.by_source.items() if s != "import" or n]
+    return _horizontal(pairs, _("Visits by source"), _("Visits"))
+
+
+def by_district(report: Report) -> Markup:
+    pairs = report.visits.by_district[:15]
+    return _horizontal(pairs, _("Visits by district"), _("Visits"))
+
+
+def feedback_trend(report: Report) -> Markup:
+    figures = report.feedback
+    monthly = figures.trend_grain == "month"
+    chart = _chart(
+        pygal.Bar,
+        print_values=False,
+        show_legend=True,
+        legend_at_bottom=True,
+        x_label_rotation=0 if len(figures.trend) <= 16 else 45,
+        x_labels_major_every=max(1, len(figures.trend) // 10),
+        show_minor_x_labels=len(figures.trend) <= 16,
+        secondary_range=(0, 5),
+    )
+    chart.x_labels = [_day_label(d, "month" if monthly else "day") for d, _c, _a in figures.trend]
+    chart.add(_("Feedback items"), [count for _d, count, _a in figures.trend])
+    chart.add(_("Average rating"), [avg for _d, _c, avg in figures.trend], secondary=True)
+    return _svg(chart, _("Feedback and average rating"))
+
+
+def by_category(report: Report) -> Markup:
+    pairs = [(str(labels.FEEDBACK_CATEGORY[c]), n) for c, n in report.feedback.by_category.items()]
+    return _horizontal(pairs, _("Feedback by category"), _("Feedback items"))
+
+
+def coverage(report: Report) -> Markup:
+    """Searches by how far the nearest suitable station was: 15 minutes' walk by street is
+    about 865 m in a straight line, so it comes before 1 km."""
+    figures = report.coverage
+    walk, km = sorted((figures.served_walk15, figures.served_1km))
+    pairs = [
+        (_("Within 15 minutes' walk"), walk),
+        (_("Up to 1 km"), km - walk),
+        (_("Further than 1 km, or none"), figures.searches - km),
+    ]
+    return _horizontal(pairs, _("Rider searches by distance to a suitable station"), _("Searches"))
+
+
+def all_charts(report: Report) -> dict[str, Markup]:
+    return {
+        "visits_trend": visits_trend(report),
+        "by_group": by_group(report),
+        "by_source": by_source(report),
+        "by_district": by_district(report),
+        "feedback_trend": feedback_trend(report),
+        "by_category": by_category(report),
+        "coverage": coverage(report),
+    }
