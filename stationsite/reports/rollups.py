@@ -98,7 +98,7 @@ def count_visit(visit: Visit, station: Station, sign: int = 1) -> None:
 # --- rebuilding from the raw rows --------------------------------------------------------
 
 
-def _local(column, dialect: str):
+def local_day_hour(column, dialect: str):
     """(China day, China hour) of a UTC timestamp column, in SQL."""
     if dialect == "postgresql":
         shifted = func.timezone("Asia/Shanghai", column)
@@ -117,7 +117,7 @@ def _start_of(grain: str, column, dialect: str):
 def raw_totals():
     """The base rollup's rows computed straight from `visit`: the reference it must equal."""
     dialect = db.session.get_bind().dialect.name
-    day, hour = _local(Visit.visited_at, dialect)
+    day, hour = local_day_hour(Visit.visited_at, dialect)
     return select(
         Visit.station_id,
         day.label("day"),

@@ -225,3 +225,16 @@ def visit_figures(scope: Scope, lang: str) -> tuple[VisitFigures, int]:
         stations_without_visits=unvisited,
     )
     return figures, active
+
+
+def busiest_points(scope: Scope, limit: int = 500) -> list[tuple[float, float, str, str, int]]:
+    """(lat, lon, code, name, visits) of the scope's most visited stations, for the map."""
+    totals = station_totals(scope)
+    query = (
+        select(Station.lat, Station.lon, Station.code, Station.name_zh, totals.c.visits)
+        .join(totals, totals.c.station_id == Station.id)
+        .where(*station_conditions(scope), totals.c.visits > 0)
+        .order_by(totals.c.visits.desc())
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(query)]

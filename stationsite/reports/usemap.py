@@ -1,0 +1,92 @@
+"""The map of use: the period's visits per station, a heat layer, and the unserved cells and
+candidate sites from rider searches. folium on the vendored Leaflet and leaflet.heat."""
+
+from __future__ import annotations
+
+import math
+
+import folium
+from flask import render_template
+from flask_babel import gettext as _
+from folium.plugins import HeatMap
+from markupsafe import Markup
+
+from ..maps import MapParts, _base_map, _finishing
+from .model import CoverageFigures
+
+HALF_CELL = 0.00225  # half of the ~500 m search grid, in degrees of latitude
+
+
+def _visits_layer(points) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name=_("Visits per station"))
+    most = max((p[4] for p in points), default=1) or 1
+    for lat, lon, code, name, visits in points:
+        folium.CircleMarker(
+            (lat, lon),
+            radius=4 + 16 * math.sqrt(visits / most),
+            color="#8a2f06",
+            weight=1,
+            fill=True,
+            fill_color="#b8420c",
+            fill_opacity=0.55,
+            tooltip=f"{name} · {code} · {_('%(n)d visits', n=visits)}",
+        ).add_to(layer)
+    return layer
+
+
+def _heat_layer(points) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name=_("Heat of visits"), show=False)
+    if points:
+        most = max(p[4] for p in points) or 1
+        data = [(lat, lon, visits / most) for lat, lon, _c, _n, visits in points]
+        heat = HeatMap(data, radius=22, blur=18, min_opacity=0.3)
+        heat.default_js = []  # the page loads the vendored leaflet.heat itself
+        heat.add_to(layer)
+    return layer
+
+
+def _unserved_layer(coverage: CoverageFigures) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name=_("Searches with nothing within 1 km"))
+    most = max((c.searches for c in coverage.unserved_cells), default=1) or 1
+    for cell in coverage.unserved_cells:
+        half_lon = HALF_CELL / max(math.cos(math.radians(cell.lat)), 0.1)
+        folium.Rectangle(
+            [
+                (cell.lat - HALF_CELL, cell.lon - half_lon),
+                (cell.lat + HALF_CELL, cell.lon + half_lon),
+            ],
+            color="#5b2a86",
+            weight=1,
+            fill=True,
+            fill_color="#5b2a86",
+            fill_opacity=0.2 + 0.6 * cell.searches / most,
+            tooltip=_("%(n)d unserved searches", n=cell.searches),
+        ).add_to(layer)
+    for rank, site in enumerate(coverage.candidates, start=1):
+        folium.Marker(
+            (site.lat, site.lon),
+            icon=folium.DivIcon(html=f'<span class="candidate-pin">{rank}</span>'),
+            tooltip=_(
+                "Candidate site %(rank)d: would serve %(n)d searches", rank=rank, n=site.would_serve
+            ),
+        ).add_to(layer)
+    return layer
+
+
+def usage_map(points, coverage: CoverageFigures, center: tuple[float, float]) -> MapParts:
+    fmap = _base_map(center, 11)
+    for layer in (_visits_layer(points), _heat_layer(points), _unserved_layer(coverage)):
+        layer.add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    spots = [(p[0], p[1]) for p in points] + [(c.lat, c.lon) for c in coverage.unserved_cells]
+    if spots:
+        lats, lons = [s[0] for s in spots], [s[1] for s in spots]
+        fmap.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))])
+    root = fmap.get_root()
+    root.render()
+    return MapParts(
+        name=fmap.get_name(),
+        assets=Markup(render_template("reports/_map_assets.html")),
+        element=Markup(root.html.render()),
+        script=Markup(root.script.render() + _finishing(fmap.get_name())),
+    )
