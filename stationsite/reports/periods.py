@@ -204,3 +204,25 @@ def split(period: Period) -> tuple[list[date], list[date], list[tuple[date, date
                 ranges.append((cursor, last))
             cursor = last + timedelta(days=1)
     return years, months, ranges
+
+
+MONTHS_EN = "January February March April May June July August September October November December"
+
+
+def label(period: Period, lang: str = "zh") -> str:
+    """How people name the period: 2026年11月 / November 2026, 2026年第4季度 / Q4 2026, ..."""
+    start, end = period.start, period.end
+    if lang == "en":
+        month = MONTHS_EN.split()[start.month - 1]
+        return {
+            "month": f"{month} {start.year}",
+            "quarter": f"Q{(start.month - 1) // 3 + 1} {start.year}",
+            "year": str(start.year),
+            "week": f"Week {start.isocalendar()[1]}, {start.isocalendar()[0]} ({start} – {end})",
+        }.get(period.grain, f"{start} – {end}")
+    return {
+        "month": f"{start.year}年{start.month}月",
+        "quarter": f"{start.year}年第{(start.month - 1) // 3 + 1}季度",
+        "year": f"{start.year}年",
+        "week": f"{start.isocalendar()[0]}年第{start.isocalendar()[1]}周（{start} 至 {end}）",
+    }.get(period.grain, f"{start} 至 {end}")
