@@ -45,6 +45,8 @@ def _chart(kind, **options):
         width=options.pop("width", 720),
         height=options.pop("height", 320),
         margin=8,
+        truncate_label=-1,
+        truncate_legend=-1,
         no_data_text=_("No data"),
         **options,
     )

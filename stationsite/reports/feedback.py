@@ -30,8 +30,11 @@ DAILY_UP_TO = 62  # longer periods show the trend by month
 
 
 def needs_action():
-    """A report or a comment; a bare star rating only counts towards the rating."""
-    return Feedback.category.in_(FAULT_LIKE) | (Feedback.comment != "")
+    """A report, or a comment that is not praise; a bare star rating only counts towards the
+    rating, and thanks need no action."""
+    return Feedback.category.in_(FAULT_LIKE) | (
+        (Feedback.comment != "") & (Feedback.category != FeedbackCategory.PRAISE)
+    )
 
 
 def conditions(scope: Scope, period: Period | None = None) -> list:

@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..i18n import current_lang
+from ..maps import map_center
 from ..models import Role, Station
 from .forms import ReportForm
 from .model import Scope
-from .periods import parse
+from .periods import CHINA, PRESETS, label, parse
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -59,12 +60,46 @@ def index():
         scope, form = scope_from_request()
     except ScopeError as error:
         return render_template("reports/index.html", form=error.form, report=None), 400
-    from .figures import build_report
+    from . import figures
 
-    report = build_report(scope, current_lang())
-    return render_template("reports/index.html", form=form, report=report)
+    sort = request.args.get("sort", "visits")
+    report = figures.build_report(scope, current_lang(), sort=sort)
+    return render_template("reports/index.html", form=form, sort=sort, **page(report))
+
+
+def page(report) -> dict:
+    """What the page shows beside the figures: tables, charts, the map, the choices."""
+    from . import charts, tables, usemap
+    from .visits import busiest_points
+
+    points = busiest_points(report.scope)
+    return {
+        "report": report,
+        "tables": {table.key: table for table in tables.tables(report)},
+        "charts": charts.all_charts(report),
+        "usage_map": usemap.usage_map(points, report.coverage, map_center()),
+        "mapped": len(points),
+        "presets": [(name, parse(name)) for name in PRESETS],
+        "districts": _districts(report.scope),
+        "period_label": label(report.scope.period, report.lang),
+        "china": CHINA,
+    }
+
+
+def _districts(scope) -> list[str]:
+    query = select(Station.district).distinct().where(Station.district != "")
+    if scope.station_ids is not None:
+        query = query.where(Station.id.in_(scope.station_ids or (-1,)))
+    return list(db.session.scalars(query.order_by(Station.district).limit(500)))
 
 
 def query_string() -> str:
     """The current report's query, for links to its exports and printable page."""
     return request.query_string.decode("utf-8", "replace")
+
+
+@bp.app_template_filter("report_cell")
+def report_cell(value, fmt: str = "text") -> str:
+    from .tables import text
+
+    return text(value, fmt)
