@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..reports import rollups
 from ..models import (
     Facility,
     Feedback,
@@ -23,6 +22,7 @@ from ..models import (
     VisitorGroup,
     VisitSource,
 )
+from ..reports import rollups
 
 CHECKIN_WINDOW = timedelta(minutes=30)
 FAULTS = (FeedbackCategory.FACILITY_FAULT, FeedbackCategory.MISSING_FACILITY)

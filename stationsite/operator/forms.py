@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import TextInput
 
 from .. import hours, labels
+from ..reports.periods import today_in_china
 
 
 class FacilityStateForm(FlaskForm):
@@ -135,7 +134,7 @@ class ActionForm(FlaskForm):
 
 
 class TallyForm(FlaskForm):
-    day = DateField(_l("Day"), default=date.today, validators=[InputRequired()])
+    day = DateField(_l("Day"), default=today_in_china, validators=[InputRequired()])
 
     def counts(self) -> dict[str, int]:
         return {group: self[group].data or 0 for group in labels.VISITOR_GROUP}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from .. import hours
 from ..catalogue import ensure_catalogue
 from ..extensions import db
-from ..reports import rollups
 from ..models import (
     AuditEntry,
     FacilityState,
@@ -19,8 +20,10 @@ from ..models import (
     User,
     Visit,
     VisitorGroup,
+    VisitRollup,
     VisitSource,
 )
+from ..reports import rollups
 
 
 class ChangeError(ValueError):
@@ -134,6 +137,44 @@ def _tally_of(station: Station, noon: datetime):
         Visit.source == VisitSource.TALLY,
         Visit.visited_at == noon,
     )
+
+
+@dataclass(frozen=True)
+class DayVisits:
+    day: date
+    checkins: int
+    tallies: dict[str, int]  # by visitor group, as the operator entered them
+
+    @property
+    def total(self) -> int:
+        return self.checkins + sum(self.tallies.values())
+
+
+def visit_history(station: Station, today: date, days: int = 14) -> list[DayVisits]:
+    """The station's last `days` China-time days, newest first: QR check-ins and the tallies
+    entered (read from the rollup, so the form shows what was entered before)."""
+    first = today - timedelta(days=days - 1)
+    rows = db.session.execute(
+        select(
+            VisitRollup.day,
+            VisitRollup.visitor_group,
+            VisitRollup.source,
+            func.sum(VisitRollup.visits),
+        )
+        .where(VisitRollup.station_id == station.id, VisitRollup.day.between(first, today))
+        .group_by(VisitRollup.day, VisitRollup.visitor_group, VisitRollup.source)
+    )
+    checkins: dict[date, int] = defaultdict(int)
+    tallies: dict[date, dict[str, int]] = defaultdict(dict)
+    for day, group, source, visits in rows:
+        if source is VisitSource.TALLY:
+            tallies[day][group.value] = visits
+        else:
+            checkins[day] += visits
+    return [
+        DayVisits(day, checkins[day], tallies[day])
+        for day in (today - timedelta(days=n) for n in range(days))
+    ]
 
 
 def recent_audit(station: Station, limit: int = 30) -> list[AuditEntry]:

@@ -10,6 +10,7 @@ from ..auth.access import editable_station_or_404
 from ..extensions import db
 from ..hours import SHANGHAI
 from ..i18n import current_lang
+from ..reports.periods import today_in_china
 from ..stations.services import facility_catalogue, visible_facilities
 from . import bp, inbox, services
 from .dashboard import my_stations
@@ -59,12 +60,18 @@ def _add_form(station) -> AddFacilityForm:
     return form
 
 
+def _tally_form(today: services.DayVisits) -> TallyForm:
+    """Today's counts as entered before, so saving again replaces rather than adds."""
+    return TallyForm(formdata=None, data={"day": today.day, **today.tallies})
+
+
 def _page(station, status: int = 200, **forms):
+    history = services.visit_history(station, today_in_china())
     defaults = {
         "hours_form": _hours_form(station),
         "add_form": _add_form(station),
         "closure_form": ClosureForm(formdata=None),
-        "tally_form": TallyForm(formdata=None),
+        "tally_form": _tally_form(history[0]),
         "details_form": None,
     }
     return render_template(
@@ -72,6 +79,7 @@ def _page(station, status: int = 200, **forms):
         station=station,
         facilities=visible_facilities(station),
         audit=services.recent_audit(station),
+        history=history,
         **(defaults | forms),
     ), status
 
