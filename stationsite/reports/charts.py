@@ -6,6 +6,7 @@ zero, never as "no data".
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import pygal
@@ -15,6 +16,10 @@ from pygal.style import Style
 
 from .. import labels
 from .model import Report
+
+# pygal appends a legacy import hook for its map plugins (unused here) to sys.meta_path; Python
+# then warns (ImportWarning) on every later import that reaches it. Take it back out.
+sys.meta_path[:] = [hook for hook in sys.meta_path if type(hook).__name__ != "PluginImportFixer"]
 
 FONTS = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 STYLE = Style(

@@ -59,7 +59,15 @@ class Period:
         return Period(self.start - length, self.end - length, self.grain)
 
     def year_before(self) -> Period:
-        """The same dates a year earlier (29 February becomes the 28th)."""
+        """The same dates a year earlier (29 February becomes the 28th); a week, the same ISO
+        week of the year before (week 53 becomes 52)."""
+        if self.grain == "week":
+            year, week, _day = self.start.isocalendar()
+            try:
+                monday = date.fromisocalendar(year - 1, week, 1)
+            except ValueError:
+                monday = date.fromisocalendar(year - 1, 52, 1)
+            return Period(monday, monday + timedelta(days=6), "week")
         return Period(_year_before(self.start), _year_before(self.end), self.grain)
 
     def contains(self, day: date) -> bool:

@@ -1,0 +1,305 @@
+"""Report figures against a small hand-computed fixture, and who may see them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from stationsite.extensions import db
+from stationsite.models import (
+    Feedback,
+    FeedbackCategory,
+    FeedbackStatus,
+    Station,
+    User,
+    Visit,
+    VisitorGroup,
+    VisitSource,
+)
+from stationsite.operator.services import record_tally
+from stationsite.reports import periods, rollups
+from stationsite.reports.figures import build_report
+from stationsite.reports.model import Scope
+from stationsite.users import create_user
+from tests.test_operator import sign_in
+
+CHINA = periods.CHINA
+
+
+def china(*args) -> datetime:
+    return datetime(*args, tzinfo=CHINA).astimezone(UTC)
+
+
+def check_in(station: Station, at: datetime, group: str = "courier") -> None:
+    """A QR check-in as the service stores it: the row and its counters together."""
+    visit = Visit(
+        station=station,
+        visited_at=at,
+        visitor_group=VisitorGroup(group),
+        source=VisitSource.CHECKIN,
+    )
+    db.session.add(visit)
+    db.session.flush()
+    rollups.count_visit(visit, station)
+
+
+def station(code: str) -> Station:
+    return db.session.scalar(select(Station).where(Station.code == code))
+
+
+@pytest.fixture
+def figures_app(app, make_station):
+    """Two stations in 上城区 (A1, A2), one in 西湖区 (B1), and a known set of visits."""
+    make_station(code="A1", district="上城区")
+    make_station(code="A2", district="上城区")
+    make_station(code="B1", district="西湖区", kind="toilet_station")
+    with app.app_context():
+        a1, b1 = station("A1"), station("B1")
+        check_in(a1, china(2026, 11, 30, 23, 30), "food_delivery")  # Monday, last hour of Nov
+        check_in(a1, china(2026, 12, 1, 0, 10), "courier")  # December
+        check_in(a1, china(2026, 11, 1, 0, 0), "sanitation")  # Sunday, first minute of Nov
+        check_in(b1, china(2026, 11, 15, 12, 5), "courier")
+        admin = create_user("boss", "long-password", "admin")
+        record_tally(a1, date(2026, 11, 15), {"courier": 5, "sanitation": 3}, by=admin)
+        record_tally(a1, date(2026, 11, 15), {"courier": 4}, by=admin)  # replaces, not adds
+        create_user("op", "long-password", "operator", ["A1"])
+        db.session.commit()
+    return app
+
+
+def report(period: str, **scope):
+    return build_report(Scope(periods.parse(period), **scope), "zh")
+
+
+def test_month_counts_check_ins_and_tallies_in_china_time(figures_app):
+    with figures_app.app_context():
+        figures = report("2026-11").visits
+        assert figures.total == 2 + 1 + 4  # A1: 23:30 and 00:00 check-ins, tally 4; B1: 1
+        assert figures.by_source == {"checkin": 3, "tally": 4, "import": 0}
+        assert figures.by_group["courier"] == 5
+        assert figures.by_group["food_delivery"] == figures.by_group["sanitation"] == 1
+        assert figures.by_group["citizen"] == 0
+        assert len(figures.by_day) == 30 and dict(figures.by_day)[date(2026, 11, 30)] == 1
+        assert dict(figures.by_day)[date(2026, 11, 15)] == 5
+        assert figures.heat[0][23] == 1  # Monday 23:00
+        assert figures.heat[6][0] == 1  # Sunday 00:00
+        assert figures.heat[6][12] == 1  # B1's check-in; tallies have no hour
+        assert sum(map(sum, figures.heat)) == 3
+        assert [(s.code, s.visits, s.checkins) for s in figures.by_station] == [
+            ("A1", 6, 2),
+            ("B1", 1, 1),
+        ]
+        assert figures.least_used[0].code == "A2" and figures.least_used[0].visits == 0
+        assert figures.stations_without_visits == 1
+        assert figures.by_district == [("上城区", 6), ("西湖区", 1)]
+        assert report("2026-12").visits.total == 1
+
+
+def test_periods_agree_however_they_are_read(figures_app):
+    with figures_app.app_context():
+        assert report("2026").visits.total == 8
+        assert report("2026-Q4").visits.total == 8
+        assert report("2026-11-15..2026-12-01").visits.total == 5 + 1 + 1
+        ranged = report("2026-10-31..2026-12-01").visits
+        assert [(s.code, s.visits) for s in ranged.by_station] == [("A1", 7), ("B1", 1)]
+        assert report("2026-W49").visits.total == 2  # 30 Nov (23:30) - 6 Dec
+        assert report("2026-W49").year_before.period.key == "2025-W49"
+        assert rollups.differences() == []
+
+
+def test_district_kind_group_and_station_narrow_the_figures(figures_app):
+    with figures_app.app_context():
+        assert report("2026-11", district="西湖区").visits.total == 1
+        assert report("2026-11", kind="toilet_station").visits.total == 1
+        assert report("2026-11", visitor_group="courier").visits.total == 5
+        courier_ranked = report("2026-11", visitor_group="courier").visits.by_station
+        assert [(s.code, s.visits) for s in courier_ranked] == [("A1", 4), ("B1", 1)]
+        assert report("2026-11", station_code="A1").visits.total == 6
+        assert report("2026-11", district="上城区").stations.active == 1
+
+
+def test_an_empty_period_reads_as_zero(figures_app):
+    with figures_app.app_context():
+        empty = report("2025-01")
+        assert empty.visits.total == 0 and len(empty.visits.by_day) == 31
+        assert set(empty.visits.by_group.values()) == {0}
+        assert empty.feedback.count == 0 and empty.feedback.average is None
+        assert empty.feedback.resolve_median_h is None and empty.ranking[0].visits == 0
+        assert empty.coverage.searches == 0 and empty.coverage.share_1km is None
+
+
+def test_comparisons_with_the_previous_period_and_a_year_before(figures_app):
+    with figures_app.app_context():
+        figures = report("2026-12")
+        assert figures.previous.period.key == "2026-11" and figures.previous.visits == 7
+        assert figures.year_before.period.key == "2025-12" and figures.year_before.visits == 0
+
+
+def _feedback(app, **values):
+    with app.app_context():
+        values.setdefault("station", station("A1"))
+        values.setdefault("visitor_group", VisitorGroup.COURIER)
+        db.session.add(Feedback(**values))
+        db.session.commit()
+
+
+def test_feedback_ratings_faults_and_time_to_fix(figures_app):
+    made = china(2026, 11, 10, 9, 0)
+    for hours, rating in ((10, 5), (30, 3)):
+        _feedback(
+            figures_app,
+            category=FeedbackCategory.FACILITY_FAULT,
+            rating=rating,
+            comment="微波炉坏了",
+            created_at=made,
+            resolved_at=made + timedelta(hours=hours),
+            status=FeedbackStatus.RESOLVED,
+        )
+    _feedback(figures_app, category=FeedbackCategory.PRAISE, rating=4, created_at=made)
+    _feedback(
+        figures_app,
+        category=FeedbackCategory.OTHER,
+        rating=1,
+        created_at=made,
+        status=FeedbackStatus.REJECTED,
+    )
+    _feedback(
+        figures_app,
+        category=FeedbackCategory.CLEANLINESS,
+        comment="地面湿滑",
+        created_at=made,
+    )
+    with figures_app.app_context():
+        figures = report("2026-11").feedback
+        assert figures.count == 4  # spam never counts
+        assert figures.rated == 3 and figures.average == 4.0
+        assert figures.by_category["facility_fault"] == 2 and figures.by_category["other"] == 0
+        assert figures.resolved == 2 and figures.resolve_median_h == 20.0
+        assert figures.needing_answer == 3 and figures.answered_24h == 1
+        assert figures.open_count == 1 and figures.open_problems[0].category == "cleanliness"
+        assert figures.top_faults[0].code == "A1" and figures.top_faults[0].count == 2
+        ranked = {row.code: row for row in report("2026-11").ranking}
+        assert ranked["A1"].faults == 2 and ranked["A1"].fix_median_h == 20.0
+
+
+def test_rollups_rebuild_to_the_same_rows(figures_app):
+    with figures_app.app_context():
+        before = report("2026").visits
+        rollups.rebuild()
+        db.session.commit()
+        after = report("2026").visits
+        assert (after.total, after.by_group, after.heat) == (
+            before.total,
+            before.by_group,
+            before.heat,
+        )
+        assert rollups.differences() == []
+
+
+# --- the page and who may see it ----------------------------------------------------------
+
+
+def test_union_staff_see_every_station(figures_app):
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+    page = client.get("/reports/?period=2026-11").get_data(as_text=True)
+    assert "A1" in page and "B1" in page and "7" in page
+
+
+def test_operators_see_only_their_own_stations(figures_app):
+    client = figures_app.test_client()
+    sign_in(client, "op")
+    page = client.get("/reports/?period=2026-11").get_data(as_text=True)
+    assert "A1" in page and "B1" not in page
+    assert client.get("/reports/?period=2026-11&station=B1").status_code == 403
+    assert client.get("/reports/?period=2026-11&station=NOPE").status_code == 404
+    with figures_app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "op"))
+        mine = tuple(s.id for s in user.stations)
+        assert build_report(Scope(periods.parse("2026-11"), station_ids=mine)).visits.total == 6
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(figures_app):
+    response = figures_app.test_client().get("/reports/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "period", ["2026-13", "yesterday", "2026-12-01..2026-01-01", "1999", "x" * 60]
+)
+def test_a_bad_period_is_explained_beside_the_field(figures_app, period):
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+    response = client.get("/reports/", query_string={"period": period})
+    assert response.status_code == 400
+    assert 'id="period-errors"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("sort", ["visits", "rating", "faults", "fix", "nonsense"])
+def test_the_ranking_sorts_by_each_column(figures_app, sort):
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+    assert client.get(f"/reports/?period=2026-11&sort={sort}").status_code == 200
+
+
+def test_the_tally_form_shows_todays_check_ins_and_what_was_entered(app, make_station):
+    make_station(code="OP-9")
+    with app.app_context():
+        here = station("OP-9")
+        check_in(here, datetime.now(UTC))
+        user = create_user("op9", "long-password", "operator", ["OP-9"])
+        record_tally(here, periods.today_in_china(), {"sanitation": 7}, by=user)
+        db.session.commit()
+    client = app.test_client()
+    sign_in(client, "op9")
+    page = client.get("/operator/stations/OP-9").get_data(as_text=True)
+    assert "今天已有 1 人次扫码签到" in page or "1 QR check-ins today" in page
+    assert 'name="sanitation" type="number" value="7"' in page or 'value="7"' in page
+
+
+# --- periods ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2026-11", date(2026, 11, 1), date(2026, 11, 30)),
+        ("2026-Q4", date(2026, 10, 1), date(2026, 12, 31)),
+        ("2024", date(2024, 1, 1), date(2024, 12, 31)),
+        ("2026-W48", date(2026, 11, 23), date(2026, 11, 29)),
+        ("2026-02-27..2026-3-2", date(2026, 2, 27), date(2026, 3, 2)),
+    ],
+)
+def test_period_keys(text, start, end):
+    period = periods.parse(text)
+    assert (period.start, period.end) == (start, end)
+    assert periods.parse(period.key) == period
+
+
+def test_previous_and_year_before():
+    march = periods.parse("2024-03")
+    assert march.previous().key == "2024-02" and march.year_before().key == "2023-03"
+    assert periods.parse("2026-Q1").previous().key == "2025-Q4"
+    leap = periods.parse("2024-02-29..2024-03-01")
+    assert (leap.year_before().start, leap.previous().end) == (date(2023, 2, 28), date(2024, 2, 28))
+
+
+def test_presets_follow_china_dates():
+    today = date(2026, 12, 2)
+    assert periods.preset("last-month", today).key == "2026-11"
+    assert periods.preset("this-quarter", today).key == "2026-Q4"
+    assert periods.preset("this-week", today).start == date(2026, 11, 30)
+    late = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)  # 00:30 on 1 December in China
+    assert periods.today_in_china(late) == date(2026, 12, 1)
+
+
+def test_split_covers_the_period_exactly():
+    years, months, ranges = periods.split(periods.parse("2025-12-15..2027-02-10"))
+    assert years == [date(2026, 1, 1)]
+    assert months == [date(2027, 1, 1)]
+    assert ranges == [
+        (date(2025, 12, 15), date(2025, 12, 31)),
+        (date(2027, 2, 1), date(2027, 2, 10)),
+    ]
