@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app stationsite
 MO     := stationsite/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
 PO     := $(MO:.mo=.po)
 
-.PHONY: run test install install-test lint format translations extract-messages bench clean
+.PHONY: run test install install-test lint format translations extract-messages bench bench-reports clean
 
 run: install $(MO)
 	$(FLASK) init-db
@@ -50,6 +50,10 @@ format: install-test
 
 bench: install-test $(MO)
 	$(BIN)/python -m bench.nearby
+
+bench-reports: install-test $(MO)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.reports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

@@ -16,6 +16,8 @@ def init_app(app: Flask) -> None:
         seed_demo_command,
         create_user_command,
         generate_stations_command,
+        generate_visits_command,
+        rebuild_rollups_command,
         import_stations_command,
         export_stations_command,
         report_command,
@@ -74,6 +76,47 @@ def generate_stations_command(count: int, seed: int) -> None:
         made = generate_stations(count, seed=seed, progress=bar.update)
         db.session.commit()
     click.echo(f"Added {made} synthetic stations.")
+
+
+@click.command("generate-visits")
+@click.option("--count", type=click.IntRange(1, 100_000_000), required=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--days", type=click.IntRange(1, 3660), default=365, show_default=True)
+def generate_visits_command(count: int, seed: int, days: int) -> None:
+    """Add COUNT synthetic visits and about 1 % feedback over the last DAYS days at every
+    station (for benchmarks), then rebuild the rollups."""
+    from .synthetic import generate_visits
+
+    with click.progressbar(length=count, label="Generating visits") as bar:
+        try:
+            made = generate_visits(count, seed=seed, days=days, progress=bar.update)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(
+        f"Added {made.visits} visits in {made.rows} rows and {made.feedback} feedback items; "
+        f"rollups rebuilt ({made.rollup_rows} rows)."
+    )
+
+
+@click.command("rebuild-rollups")
+@click.option(
+    "--check", is_flag=True, help="Then compare with the raw visits; fail if they differ."
+)
+def rebuild_rollups_command(check: bool) -> None:
+    """Recompute the visit rollups exactly from the raw visits."""
+    from .reports import rollups
+
+    rows = rollups.rebuild()
+    db.session.commit()
+    click.echo(f"Rollups rebuilt: {rows} rows.")
+    if check:
+        problems = rollups.differences()
+        for problem in problems:
+            click.echo(problem, err=True)
+        if problems:
+            raise click.ClickException("the rollups differ from the raw visits")
+        click.echo("Rollups equal the raw visits.")
 
 
 @click.command("import-stations")
