@@ -32,6 +32,10 @@ class Defaults:
     MAP_CENTER = "30.2741,120.1551"  # Hangzhou, the demo city
     MAP_MAX_FEATURES = 500
     LOCATOR_REFRESH_S = 1.0
+    # Riders' searches, kept anonymously for planning, are buffered per process and written
+    # in batches of this many, or once the oldest has waited this long (0: at once).
+    SEARCH_LOG_BATCH = 50
+    SEARCH_LOG_FLUSH_S = 5.0
     # Visitors' feedback: comments show publicly only once approved; the same text from the
     # same client to the same station within the window is stored once.
     FEEDBACK_REQUIRE_APPROVAL = True

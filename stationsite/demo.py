@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from .catalogue import ensure_catalogue
 from .extensions import db
-from .reports import rollups
 from .models import (
     Facility,
     FacilityState,
@@ -31,6 +30,7 @@ from .models import (
     VisitorGroup,
     VisitSource,
 )
+from .reports import coverage, rollups
 
 CITY = "杭州市"
 DEMO_PASSWORD = "demo-password"
@@ -629,6 +629,7 @@ def seed_demo(seed: int = 20251001) -> int:
     everything = {s.code: s for s in db.session.scalars(select(Station))}
     _users(everything)
     _places()
+    coverage.seed_demo_searches(rng)
     db.session.flush()
     rollups.rebuild()
     return len(created)

@@ -27,6 +27,7 @@ BASE_CONFIG = {
     "MAP_TILES": "none",
     "SERVER_NAME": None,
     "LOCATOR_REFRESH_S": 0,
+    "SEARCH_LOG_FLUSH_S": 0,
 }
 
 

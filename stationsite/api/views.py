@@ -6,6 +6,7 @@ from ..i18n import current_lang
 from ..locator import index as idx
 from ..locator.queries import nearby_records, viewport
 from ..records import record_by_code
+from ..reports.coverage import record_search
 from ..stations.services import facility_catalogue, station_status
 from . import bp, params
 from .geojson import feature, nearby_feature
@@ -59,14 +60,16 @@ def nearby():
         open_filter = "arrival"
     elif params.boolean("open_now", args.get("open_now")):
         open_filter = "now"
+    filters = _filters(args, open_filter)
     found = nearby_records(
         lat,
         lon,
         now,
         limit=params.integer("limit", args.get("limit"), default=10, low=1, high=50),
         radius_m=params.integer("radius_m", args.get("radius_m"), default=3000, low=1, high=50_000),
-        filters=_filters(args, open_filter),
+        filters=filters,
     )
+    record_search(lat, lon, filters, now, source="api")
     links = bool(params.boolean("links", args.get("links")))
     features = [nearby_feature(s, hit, now, lang, (lat, lon), links) for s, hit in found]
     return jsonify(_collection(features, origin={"lat": round(lat, 6), "lon": round(lon, 6)}))

@@ -9,6 +9,7 @@ from ..i18n import current_lang
 from ..locator import index as idx
 from ..locator.rider import answer
 from ..maps import map_center, station_map
+from ..reports.coverage import record_search
 from . import bp
 from .cards import station_card
 from .forms import LocatorForm
@@ -50,6 +51,8 @@ def index():
         mode=form.valid(form.mode),
     )
     found = answer(form.origin, form.valid(form.q) or "", filters, now)
+    if found.origin is not None:
+        record_search(*found.origin, filters, now, source="web")
     cards = [station_card(s, hit, now, lang, found.origin) for s, hit in found.rows]
     if found.origin is None:
         cards.sort(key=lambda card: card["rank"])
