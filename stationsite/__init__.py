@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .health import bp as health_bp
     from .open311 import bp as open311_bp
     from .operator import bp as operator_bp
+    from .reports import downloads  # noqa: F401
     from .reports.views import bp as reports_bp
     from .stations import bp as stations_bp
 
