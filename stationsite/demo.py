@@ -513,6 +513,12 @@ def _special_cases(stations: dict[str, Station], catalogue: dict[str, Facility])
     )
 
 
+# Check-ins by China-time hour, as hours from noon: 05:00-22:00 with peaks at 06:00
+# (sanitation shifts), 11:00-13:00 and 17:00-19:00 (meal deliveries).
+CHECKIN_HOURS = list(range(-7, 11))
+CHECKIN_WEIGHTS = [2, 6, 4, 3, 3, 4, 9, 12, 10, 5, 4, 4, 6, 10, 11, 8, 4, 2]
+
+
 def _history(stations: list[Station], catalogue: dict[str, Facility], rng: random.Random) -> None:
     now = datetime.now(UTC)
     groups = list(VisitorGroup)
@@ -533,8 +539,10 @@ def _history(stations: list[Station], catalogue: dict[str, Facility], rng: rando
                         count=max(1, int(rng.gauss(6, 3) * busy)),
                     )
                 )
-            if rng.random() < 0.5:
-                when = day + timedelta(hours=rng.randint(3, 14), minutes=rng.randint(0, 59))
+            for _ in range(rng.choices((0, 1, 2, 3, 4, 5), (20, 25, 20, 15, 12, 8))[0]):
+                # `day` is noon China time; riders check in around meals, sanitation at dawn
+                hours_from_noon = rng.choices(CHECKIN_HOURS, CHECKIN_WEIGHTS)[0]
+                when = day + timedelta(hours=hours_from_noon, minutes=rng.randint(0, 59))
                 db.session.add(
                     Visit(
                         station=station,
