@@ -466,3 +466,22 @@ def test_cli_pdf(demo_app, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_cli_refuses_binary_output_to_a_terminal(demo_app, monkeypatch):
+    from stationsite.reports import cli
+
+    monkeypatch.setattr(cli, "_stdout_is_terminal", lambda: True)
+    runner = demo_app.test_cli_runner()
+    result = runner.invoke(args=["report", "--period", "2026-11", "--output", "-"])
+    assert result.exit_code == 2 and "--output FILE" in result.output
+    result = runner.invoke(args=["report", "--period", "2026-11", "--format", "json", "-o", "-"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["period"]["key"] == "2026-11"
+
+
+def test_cli_writes_a_default_file_name_with_a_progress_bar(demo_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = demo_app.test_cli_runner().invoke(args=["report", "--period", "2026-11"])
+    assert result.exit_code == 0, result.output
+    (written,) = tmp_path.glob("*-2026-11.xlsx")  # 驿站报告-2026-11.xlsx in Chinese
+    assert open_xlsx(written.read_bytes()).sheetnames

@@ -48,7 +48,7 @@ def report_command(period, district, station_code, fmt, output, lang) -> None:
     ):
         raise click.BadParameter(f"no station with code {station_code!r}", param_hint="--station")
     to_stdout = output == "-"
-    if to_stdout and fmt in BINARY and sys.stdout.isatty():
+    if to_stdout and fmt in BINARY and _stdout_is_terminal():
         raise click.UsageError(f"{fmt} is binary: give --output FILE, or redirect standard output.")
     scope = Scope(period=period, district=district or None, station_code=station_code)
     with force_locale(LOCALES[lang]):
@@ -61,6 +61,10 @@ def report_command(period, district, station_code, fmt, output, lang) -> None:
             _write_file(target, body)
             bar.update(1)
     click.echo(f"{target}", err=True)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _no_step(_name: str) -> None:

@@ -260,7 +260,7 @@ def top_faults(report: Report) -> Table:
         Column("code", _("Code"), "text"),
         Column("name", _("Station"), "text"),
         Column("facility", _("Facility"), "text"),
-        Column("count", _("Reports"), "int"),
+        Column("count", _("Times reported"), "int"),
     ]
     rows = [[f.code, f.name, f.facility_name or DASH, f.count] for f in report.feedback.top_faults]
     return Table("top_faults", _("Most reported faults"), columns, rows)
