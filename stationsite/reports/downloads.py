@@ -72,6 +72,7 @@ def print_html(report: Report) -> str:
         charts=charts.all_charts(report),
         cell=text,
         print_rows=PRINT_ROWS,
+        heat_peak=max((max(day) for day in report.visits.heat), default=0),
         query=query_string(),
     )
 
