@@ -83,8 +83,18 @@ def visits_trend(report: Report) -> Markup:
     return _svg(chart, _("Visits per month") if monthly else _("Visits per day"))
 
 
+def _wide_characters(text: str) -> int:
+    return sum(1 for char in text if ord(char) > 0x2E80)
+
+
 def _horizontal(pairs: list[tuple[str, int]], title: str, series: str) -> Markup:
-    chart = _chart(pygal.HorizontalBar, height=max(140, 34 * len(pairs) + 40))
+    # pygal sizes label space for Latin letters; a Chinese character is about twice as wide.
+    wide = max((_wide_characters(name) for name, _v in pairs), default=0)
+    chart = _chart(
+        pygal.HorizontalBar,
+        height=max(140, 34 * len(pairs) + 40),
+        margin_left=8 + wide * STYLE.label_font_size // 2,
+    )
     chart.x_labels = [name for name, _v in pairs]
     chart.add(series, [value for _n, value in pairs])
     return _svg(chart, title)
