@@ -303,3 +303,42 @@ def test_split_covers_the_period_exactly():
         (date(2025, 12, 15), date(2025, 12, 31)),
         (date(2027, 2, 1), date(2027, 2, 10)),
     ]
+
+
+# --- bad input: a clear answer, never a 500 -------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/reports/", "/reports/export.csv", "/reports/export.xlsx"])
+@pytest.mark.parametrize(
+    "query", ["district=%00", "station=HZ%00", "period=2026-11%00", "period=2026-W53", "group=x"]
+)
+def test_control_characters_and_odd_values_are_refused_clearly(figures_app, path, query):
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+    assert client.get(f"{path}?{query}").status_code in (200, 400)
+
+
+def test_a_station_name_with_control_characters_still_exports(figures_app):
+    with figures_app.app_context():
+        station("A1").name_zh = "=坏\x00名\x07字"
+        db.session.commit()
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+    assert client.get("/reports/export.xlsx?period=2026-11").status_code == 200
+
+
+def test_any_query_string_gets_an_answer_not_an_error(figures_app):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+    names = st.sampled_from(["period", "district", "kind", "station", "group", "sort", "lang"])
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.dictionaries(names, st.text(max_size=70), max_size=4))
+    def fetch(query):
+        for path in ("/reports/", "/reports/export.csv"):
+            assert client.get(path, query_string=query).status_code in (200, 400, 403, 404)
+
+    fetch()

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -35,7 +36,9 @@ BOM = "\ufeff"
 
 
 def safe_text(value: str) -> str:
-    """Text that no spreadsheet will run as a formula (CSV/formula injection)."""
+    """Text that no spreadsheet will run as a formula (CSV/formula injection), without the
+    control characters a workbook cannot hold."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return "'" + value if value.startswith(RISKY) else value
 
 

@@ -11,16 +11,22 @@ from .. import labels
 from .periods import PeriodError, parse
 
 
+def printable(_form, field) -> None:
+    """NUL and other control characters never name a period, district or station."""
+    if field.data and any(ord(char) < 32 or ord(char) == 127 for char in field.data):
+        raise ValidationError(_l("Contains characters that are not allowed."))
+
+
 class ReportForm(FlaskForm):
     """Read from the query string (GET), so no CSRF token: it changes nothing."""
 
     class Meta:
         csrf = False
 
-    period = StringField(_l("Period"), validators=[Optional(), Length(max=40)])
-    district = StringField(_l("District"), validators=[Optional(), Length(max=64)])
+    period = StringField(_l("Period"), validators=[Optional(), Length(max=40), printable])
+    district = StringField(_l("District"), validators=[Optional(), Length(max=64), printable])
     kind = SelectField(_l("Station kind"), validators=[Optional()])
-    station = StringField(_l("Station code"), validators=[Optional(), Length(max=32)])
+    station = StringField(_l("Station code"), validators=[Optional(), Length(max=32), printable])
     group = SelectField(_l("Visitor group"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs) -> None:
