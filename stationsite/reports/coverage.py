@@ -17,7 +17,9 @@ import time
 import weakref
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from flask import current_app
+from scipy.spatial import cKDTree
 from sqlalchemy import func, insert, or_, select
 
 from .. import geo
@@ -249,7 +251,7 @@ def candidates(cells: list[Cell], most: int = MAX_CANDIDATES) -> list[Candidate]
     """Greedy sites: the cell whose centre lies within 1 km of the most unserved searches,
     then the next best for what is left, and so on. Only shown cells count, so the numbers
     add up with the map and reveal nothing about hidden cells."""
-    reach = {i: [j for j, b in enumerate(cells) if _near(a, b)] for i, a in enumerate(cells)}
+    reach = _within_1km(cells)
     left = {i: cell.searches for i, cell in enumerate(cells)}
     picks: list[Candidate] = []
     while len(picks) < most:
@@ -263,8 +265,14 @@ def candidates(cells: list[Cell], most: int = MAX_CANDIDATES) -> list[Candidate]
     return picks
 
 
-def _near(a: Cell, b: Cell) -> bool:
-    return geo.distance_m((a.lat, a.lon), (b.lat, b.lon)) <= SERVED_M
+def _within_1km(cells: list[Cell]) -> dict[int, list[int]]:
+    """For each cell, the cells whose centres lie within 1 km (a KD-tree on the unit sphere,
+    so thousands of cells at national scale stay fast)."""
+    if not cells:
+        return {}
+    points = np.array([geo.unit_vector(cell.lat, cell.lon) for cell in cells])
+    near = cKDTree(points).query_ball_point(points, geo.chord_for(SERVED_M) + 1e-12)
+    return {i: sorted(found) for i, found in enumerate(near)}
 
 
 # Demo -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ..maps import MapParts, _base_map, _finishing
 from .model import CoverageFigures
 
 HALF_CELL = 0.00225  # half of the ~500 m search grid, in degrees of latitude
+MOST_CELLS = 500  # the most unserved cells drawn; the table and exports list them all
 
 
 def _visits_layer(points) -> folium.FeatureGroup:
@@ -47,8 +48,9 @@ def _heat_layer(points) -> folium.FeatureGroup:
 
 def _unserved_layer(coverage: CoverageFigures) -> folium.FeatureGroup:
     layer = folium.FeatureGroup(name=_("Searches with nothing within 1 km"))
-    most = max((c.searches for c in coverage.unserved_cells), default=1) or 1
-    for cell in coverage.unserved_cells:
+    cells = cells_shown(coverage)
+    most = max((c.searches for c in cells), default=1) or 1
+    for cell in cells:
         half_lon = HALF_CELL / max(math.cos(math.radians(cell.lat)), 0.1)
         folium.Rectangle(
             [
@@ -73,12 +75,16 @@ def _unserved_layer(coverage: CoverageFigures) -> folium.FeatureGroup:
     return layer
 
 
+def cells_shown(coverage: CoverageFigures):
+    return coverage.unserved_cells[:MOST_CELLS]
+
+
 def usage_map(points, coverage: CoverageFigures, center: tuple[float, float]) -> MapParts:
     fmap = _base_map(center, 11)
     for layer in (_visits_layer(points), _heat_layer(points), _unserved_layer(coverage)):
         layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    spots = [(p[0], p[1]) for p in points] + [(c.lat, c.lon) for c in coverage.unserved_cells]
+    spots = [(p[0], p[1]) for p in points] + [(c.lat, c.lon) for c in cells_shown(coverage)]
     if spots:
         lats, lons = [s[0] for s in spots], [s[1] for s in spots]
         fmap.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))])
