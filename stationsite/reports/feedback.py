@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Interval, case, func, literal, select
 
 from ..extensions import db
 from ..models import Facility, Feedback, FeedbackCategory, FeedbackStatus, Station
@@ -195,8 +195,8 @@ def percentile(values: list[float], share: float) -> float | None:
 
 
 def _a_day_after(column, dialect: str):
-    if dialect == "postgresql":
-        return column + timedelta(hours=24)
+    if dialect == "postgresql":  # typed as an interval, not as the column's UTC datetime
+        return column + literal(timedelta(hours=24), Interval())
     return func.datetime(column, "+24 hours")  # SQLite keeps UTC as ISO text
 
 

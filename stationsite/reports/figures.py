@@ -71,7 +71,12 @@ def build_report(scope: Scope, lang: str = "zh", sort: str = "visits", now=None)
             stations=_stations(scope, active, now),
             visits=visit_figures,
             feedback=feedback.feedback_figures(scope, lang, now),
-            ranking=ranking.ranking(scope, lang, sort if sort in ranking.SORTS else "visits"),
+            ranking=ranking.ranking(
+                scope,
+                lang,
+                sort if sort in ranking.SORTS else "visits",
+                [station.code for station in visit_figures.busiest],
+            ),
             coverage=_coverage(scope),
             previous=_comparison(scope, scope.period.previous()),
             year_before=_comparison(scope, scope.period.year_before()),

@@ -38,6 +38,8 @@ class StationVisits:
     kind: str
     visits: int
     checkins: int
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass
@@ -52,6 +54,7 @@ class VisitFigures:
     by_station: list[StationVisits]  # most visited first (at most TOP)
     least_used: list[StationVisits]  # least visited first, zeros included (at most TOP)
     stations_without_visits: int
+    busiest: list[StationVisits] = field(default_factory=list)  # most first, for the map
 
 
 @dataclass

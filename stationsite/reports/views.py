@@ -70,9 +70,10 @@ def index():
 def page(report) -> dict:
     """What the page shows beside the figures: tables, charts, the map, the choices."""
     from . import charts, tables, usemap
-    from .visits import busiest_points
 
-    points = busiest_points(report.scope)
+    points = [
+        (s.lat, s.lon, s.code, s.name, s.visits) for s in report.visits.busiest if s.lat is not None
+    ]
     return {
         "report": report,
         "tables": {table.key: table for table in tables.tables(report)},

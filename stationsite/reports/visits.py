@@ -26,6 +26,7 @@ from .model import Scope, StationVisits, VisitFigures
 from .periods import Period, months_in, split
 
 TOP = 20
+MAP_MOST = 500  # stations drawn on the map of use
 
 
 def station_conditions(scope: Scope) -> list:
@@ -143,14 +144,25 @@ def _day_part(first: date, last: date, group: str | None):
     return query
 
 
-def station_totals(scope: Scope, period: Period | None = None):
+def _scope_stations(scope: Scope):
+    """The scope's station ids as a subquery, or None when every station counts (then the
+    join to Station does the rest)."""
+    if is_national(scope) and not scope.kind:
+        return None
+    return select(Station.id).where(*station_conditions(scope))
+
+
+def station_totals(scope: Scope, period: Period | None = None, ids=None):
     """A subquery of (station_id, visits, checkins) over the period for every visited
-    station (unfiltered by scope: join it to Station for that)."""
+    station of the scope (or of `ids`)."""
     period = period or scope.period
     if scope.visitor_group:  # the month and year rollups are not kept per visitor group
         parts = [_day_part(period.start, period.end, scope.visitor_group)]
     else:
         parts = _parts_from_rollups(period)
+    only = ids if ids is not None else _scope_stations(scope)
+    if only is not None:
+        parts = [part.where(part.selected_columns[0].in_(only)) for part in parts]
     combined = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     columns = list(combined.columns)
     return (
@@ -164,46 +176,58 @@ def station_totals(scope: Scope, period: Period | None = None):
     )
 
 
-def _station_rows(
-    scope: Scope, totals, lang: str, *, least: bool, limit: int
-) -> list[StationVisits]:
+def _station_visits(station: Station, visits: int, checkins: int, lang: str) -> StationVisits:
+    return StationVisits(
+        station.code,
+        station.name(lang),
+        station.district,
+        station.kind.value,
+        visits,
+        checkins,
+        station.lat,
+        station.lon,
+    )
+
+
+def _busiest(scope: Scope, totals, lang: str, limit: int = MAP_MOST) -> list[StationVisits]:
+    query = (
+        select(Station, totals.c.visits, totals.c.checkins)
+        .join(totals, totals.c.station_id == Station.id)
+        .where(*station_conditions(scope), totals.c.visits > 0)
+        .order_by(totals.c.visits.desc(), Station.code)
+        .limit(limit)
+    )
+    return [_station_visits(s, v, c, lang) for s, v, c in db.session.execute(query)]
+
+
+def _least_used(scope: Scope, totals, lang: str) -> list[StationVisits]:
     visits = func.coalesce(totals.c.visits, 0)
     query = (
         select(Station, visits, func.coalesce(totals.c.checkins, 0))
         .outerjoin(totals, totals.c.station_id == Station.id)
         .where(*station_conditions(scope))
+        .order_by(visits.asc(), Station.code)
+        .limit(TOP)
     )
-    if least:
-        query = query.order_by(visits.asc(), Station.code)
-    else:
-        query = query.where(totals.c.visits > 0).order_by(visits.desc(), Station.code)
-    return [
-        StationVisits(s.code, s.name(lang), s.district, s.kind.value, v, c)
-        for s, v, c in db.session.execute(query.limit(limit))
-    ]
+    return [_station_visits(s, v, c, lang) for s, v, c in db.session.execute(query)]
 
 
-def _by_district(scope: Scope, totals) -> list[tuple[str, int]]:
+def _districts(scope: Scope, totals) -> tuple[list[tuple[str, int]], int, int]:
+    """Visits by district (most first), and how many of the scope's stations had a visit
+    and how many had none: one pass over the stations."""
+    visits = func.coalesce(func.sum(totals.c.visits), 0)
+    visited = func.count(totals.c.station_id).filter(totals.c.visits > 0)
     query = (
-        select(Station.district, func.sum(totals.c.visits))
-        .join(totals, totals.c.station_id == Station.id)
-        .where(*station_conditions(scope))
-        .group_by(Station.district)
-        .order_by(func.sum(totals.c.visits).desc())
-    )
-    return [(district or "—", visits) for district, visits in db.session.execute(query)]
-
-
-def _station_counts(scope: Scope, totals) -> tuple[int, int]:
-    """(stations in scope with a visit, stations in scope without one)."""
-    visited = case((func.coalesce(totals.c.visits, 0) > 0, 1), else_=0)
-    query = (
-        select(func.count(Station.id), func.coalesce(func.sum(visited), 0))
+        select(Station.district, visits, func.count(Station.id), visited)
         .outerjoin(totals, totals.c.station_id == Station.id)
         .where(*station_conditions(scope))
+        .group_by(Station.district)
+        .order_by(visits.desc(), Station.district)
     )
-    stations, active = db.session.execute(query).one()
-    return active, stations - active
+    rows = db.session.execute(query).all()
+    by_district = [(district or "—", n) for district, n, _s, _v in rows if n]
+    active = sum(v for *_rest, v in rows)
+    return by_district, active, sum(s for _d, _n, s, _v in rows) - active
 
 
 def visit_figures(scope: Scope, lang: str) -> tuple[VisitFigures, int]:
@@ -211,7 +235,8 @@ def visit_figures(scope: Scope, lang: str) -> tuple[VisitFigures, int]:
     by_group, by_source = _by_group_source(scope)
     by_day = _by_day(scope)
     totals = station_totals(scope)
-    active, unvisited = _station_counts(scope, totals)
+    by_district, active, unvisited = _districts(scope, totals)
+    busiest = _busiest(scope, totals, lang)
     figures = VisitFigures(
         total=sum(by_source.values()),
         by_group=by_group,
@@ -219,22 +244,10 @@ def visit_figures(scope: Scope, lang: str) -> tuple[VisitFigures, int]:
         by_day=by_day,
         by_month=_by_month(by_day, scope.period),
         heat=_heat(scope),
-        by_district=_by_district(scope, totals),
-        by_station=_station_rows(scope, totals, lang, least=False, limit=TOP),
-        least_used=_station_rows(scope, totals, lang, least=True, limit=TOP),
+        by_district=by_district,
+        by_station=busiest[:TOP],
+        least_used=_least_used(scope, totals, lang),
         stations_without_visits=unvisited,
+        busiest=busiest,
     )
     return figures, active
-
-
-def busiest_points(scope: Scope, limit: int = 500) -> list[tuple[float, float, str, str, int]]:
-    """(lat, lon, code, name, visits) of the scope's most visited stations, for the map."""
-    totals = station_totals(scope)
-    query = (
-        select(Station.lat, Station.lon, Station.code, Station.name_zh, totals.c.visits)
-        .join(totals, totals.c.station_id == Station.id)
-        .where(*station_conditions(scope), totals.c.visits > 0)
-        .order_by(totals.c.visits.desc())
-        .limit(limit)
-    )
-    return [tuple(row) for row in db.session.execute(query)]
