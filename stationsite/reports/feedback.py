@@ -6,8 +6,7 @@ Items rejected as spam never count. Ages and resolution times are in hours.
 
 from __future__ import annotations
 
-import statistics
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Interval, case, func, literal, select
 
@@ -16,7 +15,7 @@ from ..models import Facility, Feedback, FeedbackCategory, FeedbackStatus, Stati
 from .model import AGE_BUCKETS, FaultRow, FeedbackFigures, OpenProblem, Scope
 from .periods import Period, months_in
 from .rollups import local_day_hour
-from .visits import TOP, station_conditions
+from .visits import TOP, is_national, station_conditions
 
 FAULT_LIKE = (
     FeedbackCategory.FACILITY_FAULT,
@@ -37,14 +36,21 @@ def needs_action():
     )
 
 
+def _stations_of(scope: Scope) -> list:
+    """Feedback at the scope's stations (nationally: every station's, no subquery)."""
+    if is_national(scope) and not scope.kind:
+        return []
+    return [Feedback.station_id.in_(select(Station.id).where(*station_conditions(scope)))]
+
+
 def conditions(scope: Scope, period: Period | None = None) -> list:
     start, end = (period or scope.period).utc_bounds()
     found = [
         Feedback.created_at >= start,
         Feedback.created_at < end,
         Feedback.status != FeedbackStatus.REJECTED,
-        Feedback.station_id.in_(select(Station.id).where(*station_conditions(scope))),
     ]
+    found += _stations_of(scope)
     if scope.visitor_group:
         found.append(Feedback.visitor_group == scope.visitor_group)
     return found
@@ -64,25 +70,33 @@ def _rounded(value, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def _by_category(scope: Scope) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Feedback.category, func.count())
-        .where(*conditions(scope))
-        .group_by(Feedback.category)
-    )
-    found = {category.value: count for category, count in rows}
-    return {category.value: found.get(category.value, 0) for category in FeedbackCategory}
-
-
-def _trend(scope: Scope) -> tuple[list[tuple[date, int, float | None]], str]:
+def _daily(scope: Scope) -> list[tuple[date, str, int, int, int]]:
+    """(China day, category, items, sum of ratings, ratings): one pass for the counts, the
+    categories and the trend."""
     dialect = db.session.get_bind().dialect.name
     day, _hour = local_day_hour(Feedback.created_at, dialect)
     rows = db.session.execute(
-        select(day, func.count(Feedback.id), func.sum(Feedback.rating), func.count(Feedback.rating))
+        select(
+            day,
+            Feedback.category,
+            func.count(Feedback.id),
+            func.coalesce(func.sum(Feedback.rating), 0),
+            func.count(Feedback.rating),
+        )
         .where(*conditions(scope))
-        .group_by(day)
+        .group_by(day, Feedback.category)
     )
-    period = scope.period
+    return [(when, category.value, n, total, rated) for when, category, n, total, rated in rows]
+
+
+def _by_category(daily) -> dict[str, int]:
+    found = dict.fromkeys((category.value for category in FeedbackCategory), 0)
+    for _day, category, count, _sum, _rated in daily:
+        found[category] += count
+    return found
+
+
+def _trend(daily, period: Period) -> tuple[list[tuple[date, int, float | None]], str]:
     monthly = period.days > DAILY_UP_TO
     keys = (
         months_in(period)
@@ -90,38 +104,51 @@ def _trend(scope: Scope) -> tuple[list[tuple[date, int, float | None]], str]:
         else [period.start + timedelta(days=n) for n in range(period.days)]
     )
     sums = {key: [0, 0, 0] for key in keys}
-    for when, count, rating_sum, rated in rows:
+    for when, _category, count, rating_sum, rated in daily:
         bucket = sums[when.replace(day=1) if monthly else when]
         bucket[0] += count
-        bucket[1] += rating_sum or 0
+        bucket[1] += rating_sum
         bucket[2] += rated
     trend = [(key, c, round(s / r, 2) if r else None) for key, (c, s, r) in sums.items()]
     return trend, "month" if monthly else "day"
 
 
 def _top_faults(scope: Scope, lang: str) -> list[FaultRow]:
+    """The ten facility × station pairs reported broken most often (counted on the feedback
+    table alone; names are read for those ten)."""
     count = func.count(Feedback.id)
-    rows = db.session.execute(
-        select(Station, Facility, count)
-        .join(Station, Station.id == Feedback.station_id)
-        .outerjoin(Facility, Facility.id == Feedback.facility_id)
+    top = db.session.execute(
+        select(Feedback.station_id, Feedback.facility_id, count)
         .where(*conditions(scope), Feedback.category == FeedbackCategory.FACILITY_FAULT)
-        .group_by(Station.id, Facility.id)
-        .order_by(count.desc(), Station.code)
+        .group_by(Feedback.station_id, Feedback.facility_id)
+        .order_by(count.desc(), Feedback.station_id, Feedback.facility_id)
         .limit(10)
-    )
-    return [
-        FaultRow(s.code, s.name(lang), f.code if f else "", f.name(lang) if f else "", n)
-        for s, f, n in rows
-    ]
+    ).all()
+    stations = {
+        s.id: s
+        for s in db.session.scalars(select(Station).where(Station.id.in_({r[0] for r in top})))
+    }
+    facilities = {
+        f.id: f
+        for f in db.session.scalars(select(Facility).where(Facility.id.in_({r[1] for r in top})))
+    }
+    rows = []
+    for station_id, facility_id, n in top:
+        station, facility = stations[station_id], facilities.get(facility_id)
+        rows.append(
+            FaultRow(
+                station.code,
+                station.name(lang),
+                facility.code if facility else "",
+                facility.name(lang) if facility else "",
+                n,
+            )
+        )
+    return rows
 
 
 def _open_conditions(scope: Scope) -> list:
-    return [
-        Feedback.status.in_(OPEN),
-        needs_action(),
-        Feedback.station_id.in_(select(Station.id).where(*station_conditions(scope))),
-    ]
+    return [Feedback.status.in_(OPEN), needs_action(), *_stations_of(scope)]
 
 
 def _open(scope: Scope, lang: str, now: datetime) -> tuple[int, dict[str, int], list]:
@@ -160,38 +187,51 @@ def _open(scope: Scope, lang: str, now: datetime) -> tuple[int, dict[str, int], 
     return sum(by_age.values()), by_age, problems
 
 
-def _hours(rows) -> list[float]:
-    return [(done - made).total_seconds() / 3600 for made, done in rows if done >= made]
+def _resolved(scope: Scope, station_ids=None) -> list:
+    conditions_ = [
+        *conditions(scope),
+        Feedback.category.in_(FAULT_LIKE),
+        Feedback.resolved_at.is_not(None),
+        Feedback.resolved_at >= Feedback.created_at,
+    ]
+    if station_ids is not None:
+        conditions_.append(Feedback.station_id.in_(station_ids))
+    return conditions_
+
+
+def _hours_taken(dialect: str):
+    """Hours from report to resolution, as a number, in SQL."""
+    if dialect == "postgresql":
+        return func.extract("epoch", Feedback.resolved_at - Feedback.created_at) / 3600.0
+    return (func.julianday(Feedback.resolved_at) - func.julianday(Feedback.created_at)) * 24.0
 
 
 def resolution_hours(scope: Scope, station_ids=None) -> list[tuple[int, float]]:
     """(station id, hours from report to resolution) of the period's resolved fault reports."""
-    query = select(Feedback.station_id, Feedback.created_at, Feedback.resolved_at).where(
-        *conditions(scope),
-        Feedback.category.in_(FAULT_LIKE),
-        Feedback.resolved_at.is_not(None),
-    )
-    if station_ids is not None:
-        query = query.where(Feedback.station_id.in_(station_ids))
-    out = []
-    for station_id, made, done in db.session.execute(query):
-        hours = _hours([(_aware(made), _aware(done))])
-        out.extend((station_id, h) for h in hours)
-    return out
+    taken = _hours_taken(db.session.get_bind().dialect.name)
+    query = select(Feedback.station_id, taken).where(*_resolved(scope, station_ids))
+    return [(station_id, float(hours)) for station_id, hours in db.session.execute(query)]
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def percentile(values: list[float], share: float) -> float | None:
-    """The `share` quantile (inclusive method); None without values."""
-    if not values:
+def quantile(ordered: list[float], share: float) -> float | None:
+    """The `share` quantile of sorted values, linear between neighbours (the inclusive
+    method of statistics.quantiles); None without values."""
+    if not ordered:
         return None
-    if len(values) == 1:
-        return round(values[0], 1)
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return round(cuts[round(share * 100) - 1], 1) if share < 1 else round(max(values), 1)
+    position = (len(ordered) - 1) * share
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 1)
+
+
+def _resolution(scope: Scope) -> tuple[int, float | None, float | None]:
+    """How many faults were resolved, and the median and 90th percentile of the hours it took
+    (computed and sorted in the database; only the numbers come back)."""
+    taken = _hours_taken(db.session.get_bind().dialect.name)
+    ordered = [
+        float(v) for v in db.session.scalars(select(taken).where(*_resolved(scope)).order_by(taken))
+    ]
+    return len(ordered), quantile(ordered, 0.5), quantile(ordered, 0.9)
 
 
 def _a_day_after(column, dialect: str):
@@ -221,25 +261,28 @@ def _answered(scope: Scope) -> tuple[int, int]:
 
 
 def feedback_figures(scope: Scope, lang: str, now: datetime) -> FeedbackFigures:
-    count, rated, average = headline(scope)
-    trend, grain = _trend(scope)
+    daily = _daily(scope)
+    count = sum(row[2] for row in daily)
+    rated = sum(row[4] for row in daily)
+    rating_sum = sum(row[3] for row in daily)
+    trend, grain = _trend(daily, scope.period)
     open_count, by_age, problems = _open(scope, lang, now)
-    hours = [h for _station, h in resolution_hours(scope)]
+    resolved, median_h, p90_h = _resolution(scope)
     needing, answered = _answered(scope)
     return FeedbackFigures(
         count=count,
         rated=rated,
-        average=average,
-        by_category=_by_category(scope),
+        average=round(rating_sum / rated, 2) if rated else None,
+        by_category=_by_category(daily),
         trend=trend,
         trend_grain=grain,
         top_faults=_top_faults(scope, lang),
         open_count=open_count,
         open_by_age=by_age,
         open_problems=problems,
-        resolved=len(hours),
-        resolve_median_h=percentile(hours, 0.5),
-        resolve_p90_h=percentile(hours, 0.9),
+        resolved=resolved,
+        resolve_median_h=median_h,
+        resolve_p90_h=p90_h,
         needing_answer=needing,
         answered_24h=answered,
         answered_24h_share=answered / needing if needing else None,

@@ -201,33 +201,42 @@ def _busiest(scope: Scope, totals, lang: str, limit: int = MAP_MOST) -> list[Sta
 
 
 def _least_used(scope: Scope, totals, lang: str) -> list[StationVisits]:
-    visits = func.coalesce(totals.c.visits, 0)
-    query = (
-        select(Station, visits, func.coalesce(totals.c.checkins, 0))
-        .outerjoin(totals, totals.c.station_id == Station.id)
-        .where(*station_conditions(scope))
-        .order_by(visits.asc(), Station.code)
+    """The least visited stations: first those without a single visit, then the fewest."""
+    visited = select(totals.c.station_id)
+    unvisited = (
+        select(Station)
+        .where(*station_conditions(scope), Station.id.not_in(visited))
+        .order_by(Station.code)
         .limit(TOP)
     )
-    return [_station_visits(s, v, c, lang) for s, v, c in db.session.execute(query)]
+    rows = [_station_visits(s, 0, 0, lang) for s in db.session.scalars(unvisited)]
+    if len(rows) < TOP:
+        fewest = (
+            select(Station, totals.c.visits, totals.c.checkins)
+            .join(totals, totals.c.station_id == Station.id)
+            .where(*station_conditions(scope))
+            .order_by(totals.c.visits.asc(), Station.code)
+            .limit(TOP - len(rows))
+        )
+        rows += [_station_visits(s, v, c, lang) for s, v, c in db.session.execute(fewest)]
+    return rows
 
 
 def _districts(scope: Scope, totals) -> tuple[list[tuple[str, int]], int, int]:
     """Visits by district (most first), and how many of the scope's stations had a visit
-    and how many had none: one pass over the stations."""
-    visits = func.coalesce(func.sum(totals.c.visits), 0)
-    visited = func.count(totals.c.station_id).filter(totals.c.visits > 0)
+    and how many had none."""
+    visits = func.sum(totals.c.visits)
     query = (
-        select(Station.district, visits, func.count(Station.id), visited)
-        .outerjoin(totals, totals.c.station_id == Station.id)
-        .where(*station_conditions(scope))
+        select(Station.district, visits, func.count(Station.id))
+        .join(totals, totals.c.station_id == Station.id)
+        .where(*station_conditions(scope), totals.c.visits > 0)
         .group_by(Station.district)
         .order_by(visits.desc(), Station.district)
     )
     rows = db.session.execute(query).all()
-    by_district = [(district or "—", n) for district, n, _s, _v in rows if n]
-    active = sum(v for *_rest, v in rows)
-    return by_district, active, sum(s for _d, _n, s, _v in rows) - active
+    active = sum(stations for _district, _visits, stations in rows)
+    everyone = db.session.scalar(select(func.count(Station.id)).where(*station_conditions(scope)))
+    return [(district or "—", n) for district, n, _s in rows], active, everyone - active
 
 
 def visit_figures(scope: Scope, lang: str) -> tuple[VisitFigures, int]:
