@@ -275,11 +275,12 @@ class VisitRollup(db.Model):
     visits: Mapped[int] = mapped_column(default=0)
 
 
-class VisitRollupNational(db.Model):
-    """The same summed over every station, by kind: national figures read a few thousand
-    rows a year instead of one per station."""
+class VisitRollupArea(db.Model):
+    """The same summed by district and station kind; district "*" sums every district. A
+    national or district report reads a few thousand rows a year, never one per station."""
 
-    __tablename__ = "visit_rollup_national"
+    __tablename__ = "visit_rollup_area"
+    district: Mapped[str] = mapped_column(String(64), primary_key=True)  # "*": everywhere
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     kind: Mapped[StationKind] = _enum_column(StationKind, primary_key=True)

@@ -1,8 +1,8 @@
-"""report rollups (visits by station, China day and hour; national by kind; per month and year) and anonymous searches
+"""report rollups (visits by station, China day and hour; by district and kind; per month and year) and anonymous searches
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-12-02 12:10:25.579703
+Create Date: 2026-12-02 13:04:41.781964
 
 """
 from alembic import op
@@ -37,14 +37,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_search_district'), ['district'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_hour'), ['hour'], unique=False)
 
-    op.create_table('visit_rollup_national',
+    op.create_table('visit_rollup_area',
+    sa.Column('district', sa.String(length=64), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('hour', sa.SmallInteger(), nullable=False),
     sa.Column('kind', sa.Enum('warm_station', 'toilet_station', name='stationkind', native_enum=False, length=24), nullable=False),
     sa.Column('visitor_group', sa.Enum('courier', 'food_delivery', 'sanitation', 'ride_hailing', 'other_outdoor', 'citizen', 'other', name='visitorgroup', native_enum=False, length=24), nullable=False),
     sa.Column('source', sa.Enum('checkin', 'tally', 'import', name='visitsource', native_enum=False, length=24), nullable=False),
     sa.Column('visits', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('day', 'hour', 'kind', 'visitor_group', 'source', name=op.f('pk_visit_rollup_national'))
+    sa.PrimaryKeyConstraint('district', 'day', 'hour', 'kind', 'visitor_group', 'source', name=op.f('pk_visit_rollup_area'))
     )
     op.create_table('visit_rollup',
     sa.Column('station_id', sa.Integer(), nullable=False),
@@ -78,7 +79,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_visit_rollup_day'))
 
     op.drop_table('visit_rollup')
-    op.drop_table('visit_rollup_national')
+    op.drop_table('visit_rollup_area')
     with op.batch_alter_table('search', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_hour'))
         batch_op.drop_index(batch_op.f('ix_search_district'))

@@ -1,7 +1,8 @@
 """Visit rollups: kept current as visits arrive, rebuilt exactly from the raw rows.
 
 Three tables (see the models): per station, China-time day and hour, visitor group and
-source; the same summed nationally by station kind; and per station per whole month and year.
+source; the same summed by district and station kind (and everywhere); and per station per
+whole month and year.
 Every change to `visit` goes through `count_visits`, in the same transaction as the visit, as
 an atomic "add to the counter" upsert, so concurrent check-ins never lose a count.
 China has kept UTC+8 all year since 1991, so the SQL rebuild shifts by eight hours.
@@ -22,11 +23,13 @@ from ..models import (
     Visit,
     VisitorGroup,
     VisitRollup,
-    VisitRollupNational,
+    VisitRollupArea,
     VisitRollupPeriod,
     VisitSource,
 )
 from .periods import CHINA
+
+EVERYWHERE = "*"  # the district key of the rows that sum every district
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Counted:
     """One change to the counters: `visits` (negative to take back) at a station."""
 
     station_id: int
+    district: str
     kind: StationKind
     at: datetime
     visitor_group: VisitorGroup
@@ -67,11 +71,19 @@ def count_visits(change: Counted) -> None:
         },
         {"visits": n},
     )
-    _upsert(
-        VisitRollupNational,
-        {"day": day, "hour": hour, "kind": change.kind, "visitor_group": group, "source": source},
-        {"visits": n},
-    )
+    for district in (EVERYWHERE, change.district):
+        _upsert(
+            VisitRollupArea,
+            {
+                "district": district,
+                "day": day,
+                "hour": hour,
+                "kind": change.kind,
+                "visitor_group": group,
+                "source": source,
+            },
+            {"visits": n},
+        )
     checkins = n if source is VisitSource.CHECKIN else 0
     for grain, start in (("month", day.replace(day=1)), ("year", date(day.year, 1, 1))):
         _upsert(
@@ -86,6 +98,7 @@ def count_visit(visit: Visit, station: Station, sign: int = 1) -> None:
     count_visits(
         Counted(
             station.id,
+            station.district,
             station.kind,
             visit.visited_at,
             visit.visitor_group,
@@ -131,28 +144,23 @@ def raw_totals():
 def rebuild() -> int:
     """Recompute every rollup from the raw visits; returns how many base rows there are."""
     dialect = db.session.get_bind().dialect.name
-    for model in (VisitRollupPeriod, VisitRollupNational, VisitRollup):
+    for model in (VisitRollupPeriod, VisitRollupArea, VisitRollup):
         db.session.execute(delete(model))
     columns = ["station_id", "day", "hour", "visitor_group", "source", "visits"]
     db.session.execute(insert(VisitRollup).from_select(columns, raw_totals()))
     base = VisitRollup
-    national = (
-        select(
-            base.day,
-            base.hour,
-            Station.kind,
-            base.visitor_group,
-            base.source,
-            func.sum(base.visits),
+    keys = (base.day, base.hour, Station.kind, base.visitor_group, base.source)
+    for district, grouped in (
+        (literal(EVERYWHERE), keys),
+        (Station.district, (Station.district, *keys)),
+    ):
+        by_area = (
+            select(district, *keys, func.sum(base.visits))
+            .join(Station, Station.id == base.station_id)
+            .group_by(*grouped)
         )
-        .join(Station, Station.id == base.station_id)
-        .group_by(base.day, base.hour, Station.kind, base.visitor_group, base.source)
-    )
-    db.session.execute(
-        insert(VisitRollupNational).from_select(
-            ["day", "hour", "kind", "visitor_group", "source", "visits"], national
-        )
-    )
+        columns = ["district", "day", "hour", "kind", "visitor_group", "source", "visits"]
+        db.session.execute(insert(VisitRollupArea).from_select(columns, by_area))
     checkins = case((base.source == VisitSource.CHECKIN, base.visits), else_=0)
     for grain in ("month", "year"):
         start = _start_of(grain, base.day, dialect)
@@ -185,8 +193,13 @@ def differences(limit: int = 20) -> list[str]:
 
 def _derived_differences() -> list[str]:
     base = db.session.scalar(select(func.coalesce(func.sum(VisitRollup.visits), 0)))
-    national = db.session.scalar(select(func.coalesce(func.sum(VisitRollupNational.visits), 0)))
-    out = [] if base == national else [f"national total {national} != station total {base}"]
+    area = VisitRollupArea
+    everywhere = area.district == EVERYWHERE
+    out = []
+    for name, which in (("national", everywhere), ("district", ~everywhere)):
+        total = db.session.scalar(select(func.coalesce(func.sum(area.visits), 0)).where(which))
+        if total != base:
+            out.append(f"{name} total {total} != station total {base}")
     for grain in ("month", "year"):
         total = db.session.scalar(
             select(func.coalesce(func.sum(VisitRollupPeriod.visits), 0)).where(

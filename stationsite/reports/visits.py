@@ -1,9 +1,9 @@
 """Visit figures (服务人次) for a scope, read from the rollups only.
 
-Without a district, station or operator restriction the national rollup answers (a few
-thousand rows a year); otherwise the per-station rollup joined to the scope's stations.
-Per-station totals over long periods add whole years and months from the period rollup to
-the leftover days from the per-station rollup.
+A national or district scope reads the district rollup (a few thousand rows a year); one
+station or an operator's stations read the per-station rollup. Per-station totals over long
+periods add whole years and months from the period rollup to the leftover days from the
+per-station rollup.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from ..models import (
     StationStatus,
     VisitorGroup,
     VisitRollup,
-    VisitRollupNational,
+    VisitRollupArea,
     VisitRollupPeriod,
     VisitSource,
 )
 from .model import Scope, StationVisits, VisitFigures
 from .periods import Period, months_in, split
+from .rollups import EVERYWHERE
 
 TOP = 20
 MAP_MOST = 500  # stations drawn on the map of use
@@ -47,11 +48,20 @@ def is_national(scope: Scope) -> bool:
     return scope.station_ids is None and not scope.district and not scope.station_code
 
 
+def _by_area(scope: Scope) -> bool:
+    """Whether the district rollup answers: a national or district scope, not one station's
+    or an operator's."""
+    return scope.station_ids is None and not scope.station_code
+
+
 def _base(scope: Scope, period: Period):
     """(table, conditions) for the day-and-hour rollup that fits the scope."""
-    if is_national(scope):
-        table = VisitRollupNational
-        conditions = [table.day.between(period.start, period.end)]
+    if _by_area(scope):
+        table = VisitRollupArea
+        conditions = [
+            table.district == (scope.district or EVERYWHERE),
+            table.day.between(period.start, period.end),
+        ]
         if scope.kind:
             conditions.append(table.kind == scope.kind)
     else:
