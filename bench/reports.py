@@ -24,7 +24,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import except_, func, select, text
+from sqlalchemy import except_, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from bench import common, nearby
@@ -134,6 +134,21 @@ def postgres_url(stations: int, visits: int) -> str | None:
         db.engine.dispose()
     _fill(url, visits, "postgresql")
     return url
+
+
+def _current_schema(app) -> None:
+    """Tables the models have and a cached database lacks (a migration was edited after the
+    data was built) are created, then the rollups rebuilt from the raw visits."""
+    from stationsite.reports import rollups
+
+    with app.app_context():
+        missing = sorted(set(db.metadata.tables) - set(inspect(db.engine).get_table_names()))
+        if missing:
+            print(f"{app.config['DATABASE_URL']}: creating {missing}, rebuilding the rollups")
+            db.metadata.create_all(db.engine, tables=[db.metadata.tables[n] for n in missing])
+            rollups.rebuild()
+            db.session.commit()
+        db.engine.dispose()
 
 
 # --- what is measured --------------------------------------------------------------------
@@ -542,6 +557,8 @@ def main() -> None:
     if args.only != "sqlite":
         urls["postgresql"] = postgres_url(args.stations, args.visits)
     urls = {key: url for key, url in urls.items() if url}
+    for url in urls.values():
+        _current_schema(_app(url))
     if args.build_only:
         return
     runs = {
