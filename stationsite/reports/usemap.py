@@ -18,19 +18,39 @@ HALF_CELL = 0.00225  # half of the ~500 m search grid, in degrees of latitude
 MOST_CELLS = 500  # the most unserved cells drawn; the table and exports list them all
 
 
+def _collection(features: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
 def _visits_layer(points) -> folium.FeatureGroup:
+    """One GeoJSON layer of circles sized by visits: a single folium element, however many
+    stations (500 separate markers took most of the page's time to render)."""
     layer = folium.FeatureGroup(name=_("Visits per station"))
     most = max((p[4] for p in points), default=1) or 1
-    for lat, lon, code, name, visits in points:
-        folium.CircleMarker(
-            (lat, lon),
-            radius=4 + 16 * math.sqrt(visits / most),
-            color="#8a2f06",
-            weight=1,
-            fill=True,
-            fill_color="#b8420c",
-            fill_opacity=0.55,
-            tooltip=f"{name} · {code} · {_('%(n)d visits', n=visits)}",
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+            "properties": {
+                "label": f"{name} · {code} · {_('%(n)d visits', n=visits)}",
+                "radius": round(4 + 16 * math.sqrt(visits / most), 1),
+            },
+        }
+        for lat, lon, code, name, visits in points
+    ]
+    if features:
+        folium.GeoJson(
+            _collection(features),
+            marker=folium.CircleMarker(
+                radius=6,
+                color="#8a2f06",
+                weight=1,
+                fill=True,
+                fill_color="#b8420c",
+                fill_opacity=0.55,
+            ),
+            style_function=lambda feature: {"radius": feature["properties"]["radius"]},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(layer)
     return layer
 
@@ -46,23 +66,38 @@ def _heat_layer(points) -> folium.FeatureGroup:
     return layer
 
 
+def _cell_square(cell, most: int) -> dict:
+    half_lon = HALF_CELL / max(math.cos(math.radians(cell.lat)), 0.1)
+    south, north = cell.lat - HALF_CELL, cell.lat + HALF_CELL
+    west, east = cell.lon - half_lon, cell.lon + half_lon
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[round(x, 5), round(y, 5)] for x, y in ring]],
+        },
+        "properties": {
+            "label": _("%(n)d unserved searches", n=cell.searches),
+            "opacity": round(0.2 + 0.6 * cell.searches / most, 2),
+        },
+    }
+
+
 def _unserved_layer(coverage: CoverageFigures) -> folium.FeatureGroup:
     layer = folium.FeatureGroup(name=_("Searches with nothing within 1 km"))
     cells = cells_shown(coverage)
     most = max((c.searches for c in cells), default=1) or 1
-    for cell in cells:
-        half_lon = HALF_CELL / max(math.cos(math.radians(cell.lat)), 0.1)
-        folium.Rectangle(
-            [
-                (cell.lat - HALF_CELL, cell.lon - half_lon),
-                (cell.lat + HALF_CELL, cell.lon + half_lon),
-            ],
-            color="#5b2a86",
-            weight=1,
-            fill=True,
-            fill_color="#5b2a86",
-            fill_opacity=0.2 + 0.6 * cell.searches / most,
-            tooltip=_("%(n)d unserved searches", n=cell.searches),
+    if cells:
+        folium.GeoJson(
+            _collection([_cell_square(cell, most) for cell in cells]),
+            style_function=lambda feature: {
+                "color": "#5b2a86",
+                "weight": 1,
+                "fillColor": "#5b2a86",
+                "fillOpacity": feature["properties"]["opacity"],
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(layer)
     for rank, site in enumerate(coverage.candidates, start=1):
         folium.Marker(
