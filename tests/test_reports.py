@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -335,7 +336,11 @@ def test_any_query_string_gets_an_answer_not_an_error(figures_app):
     sign_in(client, "boss")
     names = st.sampled_from(["period", "district", "kind", "station", "group", "sort", "lang"])
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=int(os.environ.get("REPORT_FUZZ_EXAMPLES", "60")),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(st.dictionaries(names, st.text(max_size=70), max_size=4))
     def fetch(query):
         for path in ("/reports/", "/reports/export.csv"):

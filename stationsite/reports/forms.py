@@ -36,7 +36,7 @@ class ReportForm(FlaskForm):
 
     def validate_period(self, field) -> None:
         try:
-            parse(field.data or "last-month")
+            parse(field.data.strip() or "last-month")
         except PeriodError:
             raise ValidationError(
                 _l("Not a period. Use e.g. 2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-15.")

@@ -15,6 +15,7 @@ from .model import Scope
 from .periods import CHINA, PRESETS, label, parse
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+DEFAULT_PERIOD = "last-month"
 
 
 class ScopeError(ValueError):
@@ -23,6 +24,11 @@ class ScopeError(ValueError):
     def __init__(self, form: ReportForm) -> None:
         super().__init__("invalid report query")
         self.form = form
+
+
+def _given(field) -> str | None:
+    """A filter's value; blank (Optional() lets whitespace past a select's choices) is none."""
+    return (field.data or "").strip() or None
 
 
 def scope_from_request() -> tuple[Scope, ReportForm]:
@@ -35,7 +41,7 @@ def scope_from_request() -> tuple[Scope, ReportForm]:
     if not form.validate():
         raise ScopeError(form)
     mine = None if current_user.role == Role.ADMIN else tuple(s.id for s in current_user.stations)
-    station_code = (form.station.data or "").strip() or None
+    station_code = _given(form.station)
     if station_code:
         station = db.session.scalar(select(Station).where(Station.code == station_code))
         if station is None:
@@ -43,11 +49,11 @@ def scope_from_request() -> tuple[Scope, ReportForm]:
         if mine is not None and station.id not in mine:
             abort(403)
     scope = Scope(
-        period=parse(form.period.data or "last-month"),
-        district=(form.district.data or "").strip() or None,
-        kind=form.kind.data or None,
+        period=parse(_given(form.period) or DEFAULT_PERIOD),
+        district=_given(form.district),
+        kind=_given(form.kind),
         station_code=station_code,
-        visitor_group=form.group.data or None,
+        visitor_group=_given(form.group),
         station_ids=mine,
     )
     return scope, form
