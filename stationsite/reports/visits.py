@@ -173,6 +173,14 @@ def station_totals(scope: Scope, period: Period | None = None, ids=None):
     only = ids if ids is not None else _scope_stations(scope)
     if only is not None:
         parts = [part.where(part.selected_columns[0].in_(only)) for part in parts]
+    if len(parts) == 1 and not scope.visitor_group and not split(period)[2]:
+        # one whole month or year: its rows are already one per station
+        whole = parts[0]
+        return whole.with_only_columns(
+            whole.selected_columns[0].label("station_id"),
+            whole.selected_columns[1].label("visits"),
+            whole.selected_columns[2].label("checkins"),
+        ).subquery()
     combined = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     columns = list(combined.columns)
     return (
