@@ -347,3 +347,21 @@ def test_any_query_string_gets_an_answer_not_an_error(figures_app):
             assert client.get(path, query_string=query).status_code in (200, 400, 403, 404)
 
     fetch()
+
+
+def test_differences_finds_a_rollup_that_drifted(figures_app):
+    from sqlalchemy import update
+
+    from stationsite.models import VisitRollup
+
+    with figures_app.app_context():
+        db.session.execute(
+            update(VisitRollup)
+            .where(VisitRollup.day == date(2026, 11, 15))
+            .values(visits=VisitRollup.visits + 1)
+        )
+        found = rollups.differences()
+        assert any("only in the raw visits" in line for line in found)
+        assert any("only in the rollup" in line for line in found)
+        rollups.rebuild()
+        assert rollups.differences() == []
