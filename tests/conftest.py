@@ -6,13 +6,17 @@ Databases are migrated once per session (Alembic, as in production) and copied p
 from __future__ import annotations
 
 import ipaddress
+import os
 import shutil
 import socket
 import threading
+import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from stationsite import create_app
@@ -203,3 +207,33 @@ def serve(app):
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
+
+
+POSTGRES_SERVER = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@contextmanager
+def postgres_database():
+    """A fresh PostgreSQL database made for the caller and dropped afterwards; skips the test
+    with the reason when no server answers (TEST_POSTGRES_URL points elsewhere)."""
+    admin = create_engine(
+        POSTGRES_SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        admin.dispose()
+        where = make_url(POSTGRES_SERVER).render_as_string()
+        pytest.skip(f"no PostgreSQL at {where}: {error.__class__.__name__}")
+    name = f"stationsite_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

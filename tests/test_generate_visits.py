@@ -4,17 +4,14 @@ concurrent check-ins (SQLite, and PostgreSQL when one answers on 127.0.0.1)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import urllib.error
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import create_engine, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, update
 
 from stationsite import create_app
 from stationsite.database import migrate_to_head
@@ -31,11 +28,8 @@ from stationsite.models import (
 from stationsite.reports import rollups
 from stationsite.reports.periods import CHINA
 
-from .conftest import BASE_CONFIG, serve
+from .conftest import BASE_CONFIG, postgres_database, serve
 
-PG_SERVER = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 LIVE = {
     "CHECKIN_LIMITS": "10000 per minute",
     "FEEDBACK_LIMITS": "10000 per minute",
@@ -169,26 +163,8 @@ def _add_stations() -> None:
 
 @pytest.fixture
 def pg_database():
-    admin = create_engine(
-        PG_SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as error:
-        admin.dispose()
-        pytest.skip(
-            f"no PostgreSQL at {make_url(PG_SERVER).render_as_string()}: {error.__class__.__name__}"
-        )
-    name = f"stationsite_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.mark.postgres

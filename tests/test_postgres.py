@@ -5,46 +5,25 @@ Set TEST_POSTGRES_URL to use another server; skipped with the reason when none a
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import UTC
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from stationsite import create_app
 from stationsite.database import migrate_to_head
 from stationsite.extensions import db
 from stationsite.models import Station, Visit
 
-pytestmark = pytest.mark.postgres
+from .conftest import postgres_database
 
-SERVER = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
 def pg_url():
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as error:
-        admin.dispose()
-        pytest.skip(
-            f"no PostgreSQL at {make_url(SERVER).render_as_string()}: {error.__class__.__name__}"
-        )
-    name = f"stationsite_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
