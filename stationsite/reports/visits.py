@@ -220,10 +220,12 @@ def _busiest(scope: Scope, totals, lang: str, limit: int = MAP_MOST) -> list[Sta
 
 def _least_used(scope: Scope, totals, lang: str) -> list[StationVisits]:
     """The least visited stations: first those without a single visit, then the fewest."""
-    visited = select(totals.c.station_id)
+    # An anti-join, not NOT IN: PostgreSQL cannot hash a NOT IN over a large subquery and
+    # falls back to rescanning it for every station.
     unvisited = (
         select(Station)
-        .where(*station_conditions(scope), Station.id.not_in(visited))
+        .outerjoin(totals, totals.c.station_id == Station.id)
+        .where(*station_conditions(scope), totals.c.station_id.is_(None))
         .order_by(Station.code)
         .limit(TOP)
     )
