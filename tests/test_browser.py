@@ -197,6 +197,26 @@ def rider(browser):
     context.close()
 
 
+@pytest.fixture
+def hubin_open_all_day(live_app):
+    """湖滨's warm station open around the clock while the test runs, whatever the hour."""
+    from sqlalchemy import select
+
+    from stationsite.extensions import db
+    from stationsite.models import Station
+
+    from .test_locator_api import open_all_day
+
+    app, _url = live_app
+    before = open_all_day(app, "HZ-W-001")
+    yield
+    with app.app_context():
+        station = db.session.scalar(select(Station).where(Station.code == "HZ-W-001"))
+        station.opening_hours = before
+        db.session.commit()
+
+
+@pytest.mark.usefixtures("hubin_open_all_day")
 def test_rider_finds_the_nearest_open_station_with_a_microwave(rider, live_server):
     rider.goto(f"{live_server}/", wait_until="networkidle")
     rider.locator(".more-filters summary").click()

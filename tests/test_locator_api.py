@@ -168,7 +168,19 @@ def page(client, url):
     return unescape(client.get(url).get_data(as_text=True))
 
 
-def test_location_shows_the_nearest_suitable_station_first_with_navigation(demo_client):
+def open_all_day(app, code: str) -> str:
+    """Make a demo station open around the clock (the page has no injected clock, so tests
+    that expect it "open on arrival" must not depend on the hour they run); returns the old
+    hours."""
+    with app.app_context():
+        station = db.session.scalar(select(Station).where(Station.code == code))
+        before, station.opening_hours = station.opening_hours, "24/7"
+        db.session.commit()
+    return before
+
+
+def test_location_shows_the_nearest_suitable_station_first_with_navigation(demo_app, demo_client):
+    open_all_day(demo_app, "HZ-W-001")
     body = page(demo_client, f"/?lat={HUBIN[0]}&lon={HUBIN[1]}&facility=microwave&open=arrival")
     top = body.split('class="top-result"')[1].split("</section>")[0]
     assert "湖滨商圈户外劳动者暖心驿站" in top
