@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from .model import Report
 from .periods import CHINA
-from .tables import Table, period_label, table_by_key, tables
+from .tables import Table, period_label, table_by_key, tables, text
 
 NUMBER_FORMATS = {
     "int": "0",
@@ -180,19 +180,14 @@ def to_xlsx(report: Report, report_tables: list[Table] | None = None) -> bytes:
 
 
 def csv_value(value, fmt: str) -> str:
-    """Numbers plain (no thousands separators) so Excel and WPS read them as numbers."""
+    """As people read it (tables.text), but numbers plain (no thousands separators) so Excel
+    and WPS read them as numbers, none as an empty cell, and text safe from formulas."""
     if value is None:
         return ""
-    if fmt == "pct":
-        return f"{value * 100:.1f}%"
-    if fmt in ("rating", "hours"):
-        return f"{value:.1f}"
-    if fmt == "coord":
-        return f"{value:.4f}"
-    if fmt == "month":
-        return f"{value:%Y-%m}"
     if fmt in ("int", "date"):
         return value.isoformat() if isinstance(value, date) else str(value)
+    if fmt in ("pct", "rating", "hours", "coord", "month"):
+        return text(value, fmt)
     return safe_text(str(value))
 
 
