@@ -82,8 +82,8 @@ def summary_rows(report: Report) -> list[tuple[str, object]]:
 
 def display_width(value) -> int:
     """Columns in Excel's units: CJK characters take two."""
-    text = value if isinstance(value, str) else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    shown = value if isinstance(value, str) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in shown)
 
 
 def _widths(table: Table) -> list[float]:
