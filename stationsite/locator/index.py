@@ -16,6 +16,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .. import geo, hours
+from .availability import always_available, need_status
 
 KINDS = ("warm_station", "toilet_station")
 MIN_STAY = timedelta(minutes=10)  # "open on arrival" means open for at least this long
@@ -33,6 +34,7 @@ class Record:
     opening_hours: str
     facilities: frozenset[str]  # working ones
     closed_until: float | None = None  # epoch seconds; NO_END for "until further notice"
+    facility_hours: tuple[tuple[str, str], ...] = ()  # working facilities' own hours
 
 
 @dataclass(slots=True)
@@ -44,6 +46,8 @@ class Hit:
     arrival_minute: int  # minutes since the epoch
     walk_min: int
     ebike_min: int
+    need_now: hours.Status  # what was asked for (the station itself when nothing was)
+    need_arrival: hours.Status
 
     @property
     def minutes(self) -> dict[str, int]:
@@ -55,12 +59,20 @@ class Hit:
 
     @property
     def open_on_arrival(self) -> bool | None:
-        if self.arrival.state is hours.State.UNKNOWN:
-            return None
-        if self.arrival.state is not hours.State.OPEN:
-            return False
-        change = self.arrival.next_change
-        return change is None or change - self.arrival_at >= MIN_STAY
+        return _lasts(self.arrival, self.arrival_at)
+
+    @property
+    def available_on_arrival(self) -> bool | None:
+        """The asked facilities, not the rooms: 24 h water counts at a closed station."""
+        return _lasts(self.need_arrival, self.arrival_at)
+
+
+def _lasts(status: hours.Status, at: datetime) -> bool | None:
+    if status.state is hours.State.UNKNOWN:
+        return None
+    if status.state is not hours.State.OPEN:
+        return False
+    return status.next_change is None or status.next_change - at >= MIN_STAY
 
 
 @dataclass
@@ -85,6 +97,8 @@ class StationIndex:
     facility_bits: dict[str, int]
     tree: cKDTree = field(repr=False)
     row_of: dict[int, int] = field(repr=False)
+    own_hours: list[dict[str, str]] = field(repr=False)  # per row: facility code -> hours
+    own_bits: np.ndarray = field(repr=False)  # per row: the facilities with their own hours
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -120,7 +134,21 @@ def build(records: Iterable[Record], facility_codes: Sequence[str]) -> StationIn
         facility_bits=facility_bits,
         tree=cKDTree(_xyz(lat, lon)),
         row_of={r.id: i for i, r in enumerate(records)},
+        own_hours=[_own(r) for r in records],
+        own_bits=np.fromiter(
+            (_mask(_own(r), facility_bits) for r in records),
+            np.uint64,
+            len(records),
+        ),
     )
+
+
+_NONE: dict[str, str] = {}
+
+
+def _own(record: Record) -> dict[str, str]:
+    hours_of = {code: text.strip() for code, text in record.facility_hours if text.strip()}
+    return hours_of or _NONE
 
 
 def _xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -150,9 +178,25 @@ def _static_ok(index: StationIndex, rows: np.ndarray, filters: Filters, need: in
     if need:
         ok &= (index.bits[rows] & np.uint64(need)) == np.uint64(need)
     if filters.h24:
-        always = np.array([s.strip() == "24/7" for s in index.hours_strings], bool)
-        ok &= always[index.hours_id[rows]] & np.isnan(index.closed_until[rows])
+        ok &= _always(index, rows, filters.facilities, need)
     return ok
+
+
+def _own_rows(index: StationIndex, rows: np.ndarray, need: int) -> np.ndarray:
+    """Positions in `rows` where an asked facility keeps its own hours."""
+    if not need:
+        return np.empty(0, np.int64)
+    return np.flatnonzero((index.own_bits[rows] & np.uint64(need)) != 0)
+
+
+def _always(index: StationIndex, rows: np.ndarray, asked, need: int) -> np.ndarray:
+    always = np.array([s == "24/7" for s in index.hours_strings], bool)
+    result = always[index.hours_id[rows]]
+    for i in _own_rows(index, rows, need).tolist():
+        row = rows[i]
+        station_hours = index.hours_strings[index.hours_id[row]]
+        result[i] = always_available(station_hours, index.own_hours[row], asked)
+    return result & np.isnan(index.closed_until[rows])
 
 
 def nearby(
@@ -200,22 +244,27 @@ def _open_hits(index, rows, chords, minute: int, filters: Filters, limit: int) -
         index.closed_until[rows].tolist(),
         strict=True,
     ):
+        own, asked = index.own_hours[row], filters.facilities
         now = _row_status(strings[hours_id], closed, minute)
-        if filters.open == "now" and now.state is not hours.State.OPEN:
+        need_now = need_status(now, own, asked, minute)
+        if filters.open == "now" and need_now.state is not hours.State.OPEN:
             continue
         metres = geo.arc_for(chord)
         walk, ebike = geo.travel_minutes(metres, "walk"), geo.travel_minutes(metres, "ebike")
         arrive = minute + (walk if filters.mode == "walk" else ebike)
+        arrival = _row_status(strings[hours_id], closed, arrive)
         hit = Hit(
             int(ids[row]),
             metres,
             now,
-            _row_status(strings[hours_id], closed, arrive),
+            arrival,
             arrive,
             walk,
             ebike,
+            need_now,
+            need_status(arrival, own, asked, arrive),
         )
-        if filters.open == "arrival" and not hit.open_on_arrival:
+        if filters.open == "arrival" and not hit.available_on_arrival:
             continue
         hits.append(hit)
         if len(hits) == limit:
@@ -236,15 +285,17 @@ def in_view(index: StationIndex, bbox, filters: Filters, at: datetime) -> np.nda
     inside = (index.lon >= min_lon) & (index.lon <= max_lon)
     inside &= (index.lat >= min_lat) & (index.lat <= max_lat)
     rows = np.flatnonzero(inside)
-    rows = rows[_static_ok(index, rows, filters, _mask(filters.facilities, index.facility_bits))]
+    need = _mask(filters.facilities, index.facility_bits)
+    rows = rows[_static_ok(index, rows, filters, need)]
     if filters.open in ("now", "arrival"):
-        rows = rows[_open_mask(index, rows, at)]
+        rows = rows[_open_mask(index, rows, at, filters.facilities, need)]
     elif filters.open == "closed":
-        rows = rows[~_open_mask(index, rows, at)]
+        rows = rows[~_open_mask(index, rows, at, filters.facilities, need)]
     return rows
 
 
-def _open_mask(index: StationIndex, rows: np.ndarray, at: datetime) -> np.ndarray:
+def _open_mask(index: StationIndex, rows: np.ndarray, at: datetime, asked, need) -> np.ndarray:
+    """Open at `at`; with facilities asked, those facilities available (their own hours)."""
     minute = at.replace(second=0, microsecond=0)
     per_hours = np.array(
         [hours.evaluate(s, minute).state is hours.State.OPEN for s in index.hours_strings],
@@ -252,7 +303,14 @@ def _open_mask(index: StationIndex, rows: np.ndarray, at: datetime) -> np.ndarra
     )
     closed_until = index.closed_until[rows]
     reopened = ~np.isnan(closed_until) & (closed_until <= minute.timestamp())
-    return per_hours[index.hours_id[rows]] & (np.isnan(closed_until) | reopened)
+    result = per_hours[index.hours_id[rows]] & (np.isnan(closed_until) | reopened)
+    whole = int(minute.timestamp()) // 60
+    for i in _own_rows(index, rows, need).tolist():
+        row = rows[i]
+        station = _row_status(index.hours_strings[index.hours_id[row]], closed_until[i], whole)
+        status = need_status(station, index.own_hours[row], asked, whole)
+        result[i] = status.state is hours.State.OPEN
+    return result
 
 
 def clusters(index: StationIndex, rows: np.ndarray, zoom: int, most: int) -> list[Cluster]:

@@ -60,7 +60,7 @@ def _records(since: datetime | None) -> list[idx.Record]:
         Station.closed_until,
     )
     facility_query = (
-        select(StationFacility.station_id, Facility.code)
+        select(StationFacility.station_id, Facility.code, StationFacility.hours)
         .join(Facility)
         .where(StationFacility.state == FacilityState.WORKING)
     )
@@ -68,13 +68,13 @@ def _records(since: datetime | None) -> list[idx.Record]:
         changed = select(Station.id).where(Station.updated_at > since)
         query = query.where(Station.updated_at > since)
         facility_query = facility_query.where(StationFacility.station_id.in_(changed))
-    working: dict[int, set[str]] = defaultdict(set)
-    for station_id, code in db.session.execute(facility_query):
-        working[station_id].add(code)
+    working: dict[int, dict[str, str]] = defaultdict(dict)
+    for station_id, code, own_hours in db.session.execute(facility_query):
+        working[station_id][code] = (own_hours or "").strip()
     return [_record(row, working[row.id]) for row in db.session.execute(query)]
 
 
-def _record(row, working: set[str]) -> idx.Record:
+def _record(row, working: dict[str, str]) -> idx.Record:
     if row.status == StationStatus.CLOSED:  # retired: dropped from the index
         return idx.Record(row.id, 0, 0, "retired", "", frozenset())
     return idx.Record(
@@ -85,6 +85,7 @@ def _record(row, working: set[str]) -> idx.Record:
         row.opening_hours or "",
         frozenset(working),
         _closed_until(row),
+        tuple(sorted((code, text) for code, text in working.items() if text)),
     )
 
 
@@ -123,6 +124,7 @@ def _records_of(index: idx.StationIndex) -> list[idx.Record]:
                 index.hours_strings[index.hours_id[row]],
                 frozenset(code for bit, code in bit_codes.items() if bits & bit),
                 None if np.isnan(closed) else float(closed),
+                tuple(sorted(index.own_hours[row].items())),
             )
         )
     return out

@@ -57,10 +57,12 @@ def closure_end(station: Station) -> datetime | None:
 
 
 def facility_status(item: StationFacility, station_now: hours.Status, at: datetime):
-    """A facility's own availability: its own hours if it has them, else the station's."""
+    """A facility's own availability: its own hours if it has them, else the station's.
+
+    A temporary or permanent closure closes every facility, whatever its own hours say."""
     if item.state != FacilityState.WORKING:
         return hours.Status(hours.State.CLOSED, None, str(item.state))
-    if item.hours.strip():
+    if item.hours.strip() and station_now.reason not in ("temporarily_closed", "closed"):
         return hours.evaluate(item.hours, at)
     return station_now
 
