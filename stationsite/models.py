@@ -232,13 +232,60 @@ class Feedback(db.Model):
     # Same client, station and content within a window: the database refuses the second copy.
     dedupe_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     source: Mapped[str] = mapped_column(String(16), default="web")  # web, api, open311, demo
+    # What the visitor keeps: a short reference to quote, and the secret of the follow link.
+    reference: Mapped[str | None] = mapped_column(String(12), unique=True)
+    follow_token: Mapped[str | None] = mapped_column(String(48), unique=True)
+    me_too: Mapped[int] = mapped_column(default=0, server_default="0")  # "我也遇到了"
+    fixed_confirmed: Mapped[int] = mapped_column(default=0, server_default="0")  # "好用了"
+    overdue_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     station: Mapped[Station] = relationship()
     facility: Mapped[Facility | None] = relationship()
+    photos: Mapped[list[FeedbackPhoto]] = relationship(
+        back_populates="feedback", cascade="all, delete-orphan", order_by="FeedbackPhoto.id"
+    )
 
     __table_args__ = (Index("ix_feedback_station_created", "station_id", "created_at"),)
+
+
+class FeedbackPhoto(db.Model):
+    """A re-encoded JPEG in the photo folder (outside static/); public once approved."""
+
+    __tablename__ = "feedback_photo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # random; the file's name
+    width: Mapped[int]
+    height: Mapped[int]
+    size_bytes: Mapped[int]
+    approved: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    feedback: Mapped[Feedback] = relationship(back_populates="photos")
+
+
+class Alert(db.Model):
+    """An alert to a station's operators, stored with the report (so never lost) and
+    delivered in the background, retried until sent or given up."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))  # webhook, email
+    org: Mapped[str] = mapped_column(String(120), default="")  # whose settings to use
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed: Mapped[bool] = mapped_column(default=False)  # gave up after the last attempt
+    last_error: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Visit(db.Model):

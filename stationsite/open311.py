@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from . import labels
 from .clients import recent_client_hashes
 from .extensions import db
+from .feedback.follow import follow_url
 from .feedback.forms import FeedbackForm
 from .feedback.services import reportable_facilities, submit_feedback
 from .limits import limiter, per_client
@@ -153,4 +154,20 @@ def request_create():
     )
     db.session.commit()
     notice = _("Thank you. The station operator will look at this report.")
-    return jsonify([{"service_request_id": str(item.id), "service_notice": notice}]), 201
+    created = {
+        "service_request_id": str(item.id),
+        "token": item.reference,
+        "service_notice": notice,
+        "account_id": None,
+        "follow_url": follow_url(item),  # extension: the reporter's private status page
+    }
+    return jsonify([created]), 201
+
+
+@bp.get("/tokens/<token>.json")
+def token_lookup(token: str):
+    """GeoReport v2: the service request id behind the token a POST returned."""
+    item = db.session.scalar(select(Feedback).where(Feedback.reference == token.upper()))
+    if item is None or item.status == FeedbackStatus.REJECTED:
+        return _error(404, "no such token")
+    return jsonify([{"service_request_id": str(item.id), "token": item.reference}])

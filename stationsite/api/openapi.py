@@ -265,7 +265,8 @@ def document() -> dict:
             "/api/v1/stations/{code}/feedback": _write(
                 "Send feedback or a fault report (rate-limited per client and station)",
                 _FEEDBACK_BODY,
-                "stored: {id, status, duplicate: false}",
+                "stored: {id, reference, follow_url, status, duplicate: false}; the reporter "
+                "keeps follow_url (a private status page) and quotes reference",
             ),
             "/api/v1/stations/{code}/checkins": _write(
                 "Check in at a station (counted once per client per 30 minutes)",

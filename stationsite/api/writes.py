@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from ..clients import recent_client_hashes
 from ..errors import APIError
 from ..extensions import db
+from ..feedback.follow import follow_url
 from ..feedback.forms import CheckinForm, FeedbackForm
 from ..feedback.services import check_in, reportable_facilities, submit_feedback
 from ..limits import checkin_limits, feedback_limits
@@ -54,7 +55,13 @@ def post_feedback(code: str):
         station, form.submission(), recent_client_hashes(), source="api"
     )
     db.session.commit()
-    body = {"id": item.id, "status": item.status.value, "duplicate": not created}
+    body = {
+        "id": item.id,
+        "reference": item.reference,
+        "follow_url": follow_url(item),
+        "status": item.status.value,
+        "duplicate": not created,
+    }
     return jsonify(body), 201 if created else 200
 
 

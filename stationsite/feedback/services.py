@@ -23,6 +23,7 @@ from ..models import (
     VisitSource,
 )
 from ..reports import rollups
+from .follow import give_follow_link
 
 CHECKIN_WINDOW = timedelta(minutes=30)
 FAULTS = (FeedbackCategory.FACILITY_FAULT, FeedbackCategory.MISSING_FACILITY)
@@ -77,6 +78,7 @@ def submit_feedback(
         approved=not current_app.config["FEEDBACK_REQUIRE_APPROVAL"],
         created_at=now,
     )
+    give_follow_link(item)
     return _insert_once(item, select(Feedback).where(Feedback.dedupe_key == keys[0]))
 
 

@@ -1,18 +1,19 @@
 from io import BytesIO
 
 import segno
-from flask import make_response, redirect, render_template, request, url_for
+from flask import abort, make_response, redirect, render_template, request, session, url_for
 
 from ..clients import recent_client_hashes
 from ..extensions import db
 from ..i18n import current_lang
 from ..limits import checkin_limits, feedback_limits
 from ..stations.services import get_station_or_404
-from . import bp
+from . import bp, follow
 from .forms import CheckinForm, FeedbackForm, QuickRatingForm
 from .services import Submission, check_in, reportable_facilities, submit_feedback
 
 GROUP_COOKIE = "visitor_group"
+FOLLOW_KEY = "follow"
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -38,8 +39,9 @@ def feedback(code: str):
         form.visitor_group.data = form.visitor_group.data or _remembered_group()
     if form.validate_on_submit():
         if not form.is_bot:  # bots are thanked too, and nothing is stored
-            submit_feedback(station, form.submission(), recent_client_hashes())
+            item, _new = submit_feedback(station, form.submission(), recent_client_hashes())
             db.session.commit()
+            session[FOLLOW_KEY] = item.follow_token  # the thanks page shows its link
         response = redirect(url_for("feedback.thanks", code=code, category=form.category.data))
         return _remember_group(response, form.visitor_group.data)
     status = 400 if request.method == "POST" else 200
@@ -49,8 +51,38 @@ def feedback(code: str):
 @bp.get("/stations/<code>/feedback/thanks")
 def thanks(code: str):
     station = get_station_or_404(code)
-    return render_template(
-        "feedback/thanks.html", station=station, category=request.args.get("category", "")
+    item = follow.by_token(session.get(FOLLOW_KEY, ""))
+    if item is not None and item.station_id != station.id:
+        item = None
+    response = make_response(
+        render_template(
+            "feedback/thanks.html",
+            station=station,
+            category=request.args.get("category", ""),
+            item=item,
+            follow_url=follow.follow_url(item) if item else None,
+        )
+    )
+    return _private(response) if item else response
+
+
+def _private(response):
+    """A page carrying a follow token: not cached, not indexed, not sent on as a referrer."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/follow/<token>")
+def follow_report(token: str):
+    item = follow.by_token(token)
+    if item is None:
+        abort(404)
+    return _private(
+        make_response(
+            render_template("feedback/follow.html", item=item, status=follow.visitor_status(item))
+        )
     )
 
 

@@ -1,0 +1,66 @@
+"""What a visitor keeps after a report: a short reference and a private link to follow it."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Feedback, FeedbackCategory, FeedbackStatus
+
+# No 0/O, 1/I/L: a reference is read aloud on the phone and typed from a screenshot.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+PREFIX = "FK-"
+VISITOR_STATUS = {
+    "new": _l("Received, waiting for the station"),
+    "acknowledged": _l("The station has seen it and is dealing with it"),
+    "rejected": _l("Closed without action"),
+}
+
+
+def _candidate(length: int) -> str:
+    return PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def new_reference() -> str:
+    """FK- and four characters (~920,000 of them); longer once four keep colliding."""
+    for attempt in range(8):
+        reference = _candidate(4 if attempt < 4 else 6)
+        taken = db.session.scalar(select(Feedback.id).where(Feedback.reference == reference))
+        if taken is None:
+            return reference
+    return _candidate(8)
+
+
+def give_follow_link(item: Feedback) -> None:
+    item.reference = new_reference()
+    item.follow_token = secrets.token_urlsafe(24)  # 192 bits: unguessable
+
+
+def by_token(token: str) -> Feedback | None:
+    if not token or len(token) > 48:
+        return None
+    return db.session.scalar(select(Feedback).where(Feedback.follow_token == token))
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL on PUBLIC_URL when configured (SPEC §4), else on this request's host."""
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def follow_url(item: Feedback) -> str:
+    return public_url("feedback.follow_report", token=item.follow_token)
+
+
+def visitor_status(item: Feedback) -> str:
+    """The report's state in the reporter's words."""
+    if item.status == FeedbackStatus.RESOLVED:
+        fault = item.category == FeedbackCategory.FACILITY_FAULT
+        return str(_l("Fixed") if fault else _l("Dealt with"))
+    return str(VISITOR_STATUS[item.status.value])
