@@ -395,7 +395,7 @@ def test_resolving_a_fault_report_puts_the_facility_back_to_working(app, operato
         assert item.status.value == "resolved" and item.resolved_at is not None
         states = {f.facility.code: f.state.value for f in item.station.facilities}
         assert states["microwave"] == "working"
-    page = unescape(operator.get("/operator/feedback").get_data(as_text=True))
+    page = unescape(operator.get("/operator/feedback?status=resolved").get_data(as_text=True))
     assert "小时内解决" in page
     assert audit(app, f"feedback:{messages['fault']}")
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("feedback", __name__)
 
-from . import views  # noqa: E402,F401  (routes register on import)
+from . import public, views  # noqa: E402,F401  (routes and filters register on import)

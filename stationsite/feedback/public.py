@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import request
+from flask_babel import format_timedelta
 
 from ..models import Station
+from . import bp
 from .forms import QuickRatingForm
 from .services import open_reports, public_feedback, rating_summary
 
@@ -21,3 +25,11 @@ def public_voice(station: Station) -> dict:
         "comments": public_feedback(station.id),
         "form": rating_form,
     }
+
+
+@bp.app_template_filter("ago")
+def ago(moment: datetime | None) -> str:
+    """How long ago, in the reader's language: "2 小时前", "3 days ago"."""
+    if moment is None:
+        return ""
+    return format_timedelta(moment - datetime.now(UTC), add_direction=True)

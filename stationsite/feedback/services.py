@@ -191,12 +191,12 @@ def open_reports(station_id: int, days: int = 14) -> list[Reported]:
         .group_by(Facility.code, Feedback.category)
     )
     return [
-        Reported(code, category.value, count, _aware(latest))
+        Reported(code, category.value, count, aware(latest))
         for code, category, count, latest in rows
     ]
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     """func.max() bypasses the column type, so SQLite hands back a naive UTC datetime."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)

@@ -158,10 +158,13 @@ class InboxFilterForm(FlaskForm):
         return None if field.errors or not field.data else field.data
 
     status = SelectField(
-        _l("Status"),
-        choices=[SelectChoice("", _l("Any"))]
+        _l("Show"),
+        choices=[
+            SelectChoice("todo", _l("Needs action, oldest first")),
+            SelectChoice("all", _l("All messages")),
+        ]
         + [SelectChoice(code, label) for code, label in labels.FEEDBACK_STATUS.items()],
-        default="",
+        default="todo",
     )
     station = SelectField(_l("Station"), choices=[], default="")
     category = SelectField(

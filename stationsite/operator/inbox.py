@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -15,19 +15,48 @@ from .services import ChangeError, audit, set_station_facilities
 
 ACTIONS = ("acknowledge", "reply", "resolve", "reject", "approve")
 PAGE = 50
+TODO = "todo"  # the inbox's default view: what needs a person, oldest first
+RATING_ONLY = (FeedbackCategory.PRAISE, FeedbackCategory.SUGGESTION)
+# Seen is not done for these: they stay in "needs action" until resolved.
+PROBLEMS = (
+    FeedbackCategory.FACILITY_FAULT,
+    FeedbackCategory.MISSING_FACILITY,
+    FeedbackCategory.CLOSED_WHEN_OPEN,
+    FeedbackCategory.CLEANLINESS,
+    FeedbackCategory.HOURS_WRONG,
+)
+
+
+def is_message():
+    """Anything but a bare star rating, which only counts towards the station's score."""
+    return or_(Feedback.comment != "", Feedback.category.not_in(RATING_ONLY))
+
+
+def needs_action():
+    """New messages, and problems seen but not yet resolved."""
+    new = Feedback.status == FeedbackStatus.NEW
+    seen_problem = and_(
+        Feedback.status == FeedbackStatus.ACKNOWLEDGED, Feedback.category.in_(PROBLEMS)
+    )
+    return and_(is_message(), or_(new, seen_problem))
 
 
 def inbox(user: User, *, status: str | None, station: str | None, category: str | None):
+    todo = status in (None, TODO)
+    oldest_first = Feedback.created_at.asc() if todo else Feedback.created_at.desc()
     query = (
         select(Feedback)
         .join(Station)
-        .options(selectinload(Feedback.facility))
-        .order_by(Feedback.created_at.desc())
+        .where(is_message())
+        .options(selectinload(Feedback.facility), selectinload(Feedback.photos))
+        .order_by(oldest_first)
         .limit(PAGE)
     )
     if user.role != Role.ADMIN:
         query = query.where(Station.id.in_([s.id for s in user.stations]))
-    if status:
+    if todo:
+        query = query.where(needs_action())
+    elif status != "all":
         query = query.where(Feedback.status == FeedbackStatus(status))
     if station:
         query = query.where(Station.code == station)

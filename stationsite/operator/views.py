@@ -13,7 +13,7 @@ from ..i18n import current_lang
 from ..reports.periods import today_in_china
 from ..stations.services import facility_catalogue, visible_facilities
 from . import bp, inbox, services
-from .dashboard import my_stations
+from .dashboard import my_stations, summary
 from .forms import (
     ActionForm,
     AddFacilityForm,
@@ -30,7 +30,8 @@ from .forms import (
 @bp.get("/")
 @login_required
 def dashboard():
-    return render_template("operator/dashboard.html", rows=my_stations(current_user))
+    rows = my_stations(current_user)
+    return render_template("operator/dashboard.html", rows=rows, summary=summary(rows))
 
 
 def _hours_form(station) -> HoursForm:
