@@ -5,12 +5,15 @@ Needs Debian's chromium (.ci/run installs it); skipped with that reason when it 
 
 from __future__ import annotations
 
+import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from stationsite import create_app
+from stationsite.hours import SHANGHAI
 
 from .conftest import BASE_CONFIG, serve
 
@@ -429,3 +432,50 @@ def test_admin_imports_hundreds_of_places_and_sees_the_bad_rows(phone, live_app,
     phone.get_by_role("button", name="导入无误的行").click()
     phone.wait_for_load_state("networkidle")
     assert "新建 292 个" in phone.locator(".flash").inner_text()
+
+
+# Issue 9, part 3: 'open now' asks about the facility the rider needs
+
+LATE = datetime(2025, 11, 24, 22, 30, tzinfo=SHANGHAI)  # an ordinary Monday night
+HUBIN = "lat=30.2585&lon=120.1627"
+
+
+@pytest.fixture
+def late_evening(monkeypatch):
+    """The server's clock (it runs in this process) stopped at 22:30 China time."""
+    monkeypatch.setattr("stationsite.stations.views.this_minute", lambda: LATE)
+    monkeypatch.setattr("stationsite.api.views.this_minute", lambda: LATE)
+
+
+@pytest.mark.usefixtures("late_evening")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_24h_water_at_22_30_is_found_at_the_shut_toilet_station(phone, live_server, lang):
+    query = f"{HUBIN}&kind=toilet_station&open=now&facility=drinking_water&lang={lang}"
+    phone.goto(f"{live_server}/?{query}", wait_until="networkidle")
+    top = phone.locator(".top-result")
+    assert ("湖滨公园公厕驿站" if lang == "zh" else "Hubin Park toilet station") in top.inner_text()
+    note = top.locator(".still-available")
+    assert note.is_visible()
+    assert ("直饮水" if lang == "zh" else "Drinking water available 24 hours") in note.inner_text()
+    box = note.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"]  # said on the first screen
+    assert phone.locator(".no-match").count() == 0
+    screenshot(phone, f"rider-late-water-{lang}")
+    assert phone.errors == []
+
+
+@pytest.mark.usefixtures("late_evening")
+def test_nothing_open_at_22_30_is_no_dead_end(phone, live_server):
+    query = f"{HUBIN}&kind=toilet_station&open=now&facility=toilet"
+    phone.goto(f"{live_server}/?{query}", wait_until="networkidle")
+    block = phone.locator(".no-match")
+    assert block.is_visible()
+    soonest = block.locator(".card")
+    assert soonest.count() == 1 and "公厕驿站" in soonest.inner_text()
+    assert re.search(r"明天 0\d:\d\d", soonest.locator(".usable-from").inner_text())
+    relaxed = block.locator(".relaxed a")
+    assert relaxed.count() >= 1
+    screenshot(phone, "rider-late-no-match")
+    relaxed.first.click()
+    phone.wait_for_load_state("networkidle")
+    assert phone.locator(".top-result").count() == 1

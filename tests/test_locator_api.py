@@ -207,7 +207,9 @@ def test_far_away_results_say_they_are_further(demo_client):
 
 
 def test_nothing_within_reach(demo_client):
-    assert "20 公里内没有符合条件的驿站" in page(demo_client, "/?lat=39.9&lon=116.4")
+    body = page(demo_client, "/?lat=39.9&lon=116.4&lang=en")
+    assert "No suitable station within 20 km" in body
+    assert "No station at all within reach, even with fewer filters." in body
 
 
 def test_the_query_lives_in_the_url(demo_client):

@@ -96,7 +96,7 @@ def test_bad_filters_show_an_error_beside_the_field_not_a_500(demo_client):
 
 
 def test_empty_result_says_so(client):
-    assert "没有符合条件的驿站" in text(client.get("/"))
+    assert "No stations to show yet" in text(client.get("/?lang=en"))
 
 
 def test_station_page_shows_what_a_rider_needs(demo_client):

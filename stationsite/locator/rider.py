@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 
 from ..maps import map_center
 from ..models import Station
+from . import fallback
 from . import index as idx
-from .queries import Located, locate, nearby
+from .queries import Located, locate, nearby, stations_by_id
+from .service import current_index
 
 NEAR_M, FAR_M, CITY_M = 3_000, 20_000, 60_000
 
@@ -22,6 +24,9 @@ class Answer:
     rows: list[tuple[Station, idx.Hit]] = field(default_factory=list)
     widened: bool = False
     not_found: str | None = None  # the typed place we could not find
+    soonest: fallback.Soonest | None = None  # when nothing matches: usable first
+    relaxed: list[fallback.Relaxation] = field(default_factory=list)  # ...or with one filter less
+    stations: dict[int, Station] = field(default_factory=dict)  # theirs, by id
 
 
 def answer(origin, query: str, filters: idx.Filters, at: datetime) -> Answer:
@@ -35,9 +40,20 @@ def answer(origin, query: str, filters: idx.Filters, at: datetime) -> Answer:
             not_found = query
     if origin is None:
         rows = nearby(*map_center(), at, limit=50, radius_m=CITY_M, filters=filters)
-        return Answer(None, None, rows, not_found=not_found)
+        found = Answer(None, None, rows, not_found=not_found)
+        return found if rows else _no_match(found, map_center(), filters, at, CITY_M)
     rows = nearby(*origin, at, limit=20, radius_m=NEAR_M, filters=filters)
     if rows:
         return Answer(origin, label, rows)
     rows = nearby(*origin, at, limit=20, radius_m=FAR_M, filters=filters)
-    return Answer(origin, label, rows, widened=True)
+    found = Answer(origin, label, rows, widened=True)
+    return found if rows else _no_match(found, origin, filters, at, FAR_M)
+
+
+def _no_match(found: Answer, origin, filters: idx.Filters, at: datetime, radius_m) -> Answer:
+    index = current_index()
+    found.soonest = fallback.soonest(index, origin, filters, at, radius_m)
+    found.relaxed = fallback.relaxations(index, origin, filters, at, radius_m)
+    hits = [r.nearest for r in found.relaxed] + ([found.soonest.hit] if found.soonest else [])
+    found.stations = stations_by_id([hit.id for hit in hits])
+    return found

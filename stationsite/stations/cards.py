@@ -9,7 +9,7 @@ from flask import url_for
 from .. import hours, labels, navigation
 from ..locator.index import Hit
 from ..models import FacilityState, Station
-from .presenters import describe, when
+from .presenters import describe, still_available, when
 from .services import visible_facilities
 
 _STATE_RANK = {hours.State.OPEN: 0, hours.State.UNKNOWN: 1, hours.State.CLOSED: 2}
@@ -26,6 +26,7 @@ def station_card(station: Station, hit: Hit, now: datetime, lang: str, origin=No
         "state": status.state.value,
         "temporarily_closed": status.reason == "temporarily_closed",
         "status_text": describe(status, now),
+        "still_available": still_available(station, status, now, lang),
         "address": station.address,
         "district": station.district,
         "facilities": [

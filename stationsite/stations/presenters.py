@@ -11,6 +11,8 @@ from ..hours import SHANGHAI, DayHours, State
 from ..models import Station
 from .services import facility_status, visible_facilities
 
+SHUT = ("temporarily_closed", "closed")
+
 
 def _clock(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%H:%M")
@@ -108,3 +110,28 @@ def facility_rows(station: Station, now_status: hours.Status, at: datetime, lang
             }
         )
     return rows
+
+
+def still_available(station, status: hours.Status, at: datetime, lang: str) -> str | None:
+    """ "Station closed; drinking water available 24 hours": facilities on their own hours.
+
+    Said only when the station is shut by its hours (a closure shuts every facility)."""
+    if status.state is not State.CLOSED or status.reason in SHUT:
+        return None
+    running = []
+    for item in station.facilities:
+        if item.state == "working" and item.hours.strip():
+            own = facility_status(item, status, at)
+            if own.state is State.OPEN:
+                running.append((item.facility.name(lang), own.next_change))
+    if not running:
+        return None
+    names = ("、" if lang == "zh" else ", ").join(name for name, _end in running)
+    ends = [end for _name, end in running if end is not None]
+    if not ends:
+        return _("Station closed; %(facilities)s available 24 hours", facilities=names)
+    return _(
+        "Station closed; %(facilities)s available until %(when)s",
+        facilities=names,
+        when=when(min(ends), at),
+    )

@@ -1,10 +1,10 @@
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from flask import render_template, request
 
 from .. import hours
 from ..feedback.public import public_voice
+from ..hours import this_minute
 from ..i18n import current_lang
 from ..locator import index as idx
 from ..locator.rider import answer
@@ -13,13 +13,14 @@ from ..reports.coverage import record_search
 from . import bp
 from .cards import station_card
 from .forms import LocatorForm
-from .presenters import describe, facility_rows, week_rows
+from .presenters import describe, facility_rows, still_available, week_rows
 from .services import (
     closure_end,
     facility_catalogue,
     get_station_or_404,
     station_status,
 )
+from .suggest import relax_links, soonest_card
 
 FILTER_FACILITIES = (
     "microwave",
@@ -37,11 +38,10 @@ FILTER_FACILITIES = (
 
 @bp.get("/")
 def index():
-    lang, now = current_lang(), datetime.now(UTC)
+    lang, now = current_lang(), this_minute()
     form = LocatorForm(request.args)
-    form.set_facility_choices(
-        [f for f in facility_catalogue() if f.code in FILTER_FACILITIES], lang
-    )
+    offered = [f for f in facility_catalogue() if f.code in FILTER_FACILITIES]
+    form.set_facility_choices(offered, lang)
     form.validate()
     filters = idx.Filters(
         kind=form.valid(form.kind) or None,
@@ -68,6 +68,8 @@ def index():
         asked=filters.facilities,
         map_filters=_map_filters(filters, lang),
         filtering=_filter_count(filters),
+        soonest=soonest_card(found, now, lang),
+        relaxed=relax_links(found, request.args, {f.code: f.name(lang) for f in offered}, lang),
     )
 
 
@@ -98,7 +100,7 @@ def _map_filters(filters: idx.Filters, lang: str) -> str:
 @bp.get("/stations/<code>")
 def detail(code: str):
     station = get_station_or_404(code)
-    lang, now = current_lang(), datetime.now(UTC)
+    lang, now = current_lang(), this_minute()
     status = station_status(station, now)
     week = hours.week(station.opening_hours, now.astimezone(hours.SHANGHAI).date())
     return render_template(
@@ -106,6 +108,7 @@ def detail(code: str):
         station=station,
         status=status,
         status_text=describe(status, now),
+        still_available=still_available(station, status, now, lang),
         week=week_rows(week, closure_end(station)),
         facilities=facility_rows(station, status, now, lang),
         describe=lambda st: describe(st, now),
