@@ -268,6 +268,20 @@ class FeedbackPhoto(db.Model):
     feedback: Mapped[Feedback] = relationship(back_populates="photos")
 
 
+class FeedbackVote(db.Model):
+    """A visitor's "me too", "works again" or "still broken" on a report, once per client
+    (and per time the report was marked fixed)."""
+
+    __tablename__ = "feedback_vote"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # me_too, fixed, still_broken
+    dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Alert(db.Model):
     """An alert to a station's operators, stored with the report (so never lost) and
     delivered in the background, retried until sent or given up."""

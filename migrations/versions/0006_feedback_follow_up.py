@@ -1,4 +1,4 @@
-"""feedback follow-up: references and follow links, "me too" counts, photos, alerts
+"""feedback follow-up: references and follow links, "me too" and "is it fixed?" votes, photos, alerts
 
 Existing feedback gets a reference and a follow token here, so every row can be followed.
 
@@ -60,6 +60,19 @@ def upgrade():
     with op.batch_alter_table('feedback_photo', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feedback_photo_feedback_id'), ['feedback_id'], unique=False)
 
+    op.create_table('feedback_vote',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('feedback_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['feedback_id'], ['feedback.id'], name=op.f('fk_feedback_vote_feedback_id_feedback'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_vote')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_feedback_vote_dedupe_key'))
+    )
+    with op.batch_alter_table('feedback_vote', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feedback_vote_feedback_id'), ['feedback_id'], unique=False)
+
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reference', sa.String(length=12), nullable=True))
         batch_op.add_column(sa.Column('follow_token', sa.String(length=48), nullable=True))
@@ -102,6 +115,10 @@ def downgrade():
         batch_op.drop_column('follow_token')
         batch_op.drop_column('reference')
 
+    with op.batch_alter_table('feedback_vote', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feedback_vote_feedback_id'))
+
+    op.drop_table('feedback_vote')
     with op.batch_alter_table('feedback_photo', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_photo_feedback_id'))
 

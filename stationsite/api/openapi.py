@@ -85,6 +85,20 @@ _FEATURE = {
                     "description": "nearby: provider -> https link",
                     "additionalProperties": {"type": "string"},
                 },
+                "reports": {
+                    "type": "array",
+                    "description": "one station only: open visitor reports",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "category": {"enum": ["facility_fault", "closed_when_open"]},
+                            "facility": {"type": ["string", "null"]},
+                            "count": {"type": "integer", "description": "reporter + me too"},
+                            "since": {"type": "string", "format": "date-time"},
+                            "status": {"enum": ["reported", "confirmed"]},
+                        },
+                    },
+                },
                 "cluster": {"type": "boolean", "description": "viewport clusters only"},
                 "count": {"type": "integer", "description": "viewport clusters only"},
             },

@@ -1,6 +1,7 @@
 from flask import abort, jsonify, request
 
 from .. import geo
+from ..feedback.faults import public_reports
 from ..hours import this_minute
 from ..i18n import current_lang
 from ..locator import index as idx
@@ -81,7 +82,9 @@ def station(code: str):
     if found is None:
         abort(404)
     now = this_minute()
-    return jsonify(feature(found, station_status(found, now), now, current_lang()))
+    body = feature(found, station_status(found, now), now, current_lang())
+    body["properties"]["reports"] = public_reports(found.id)  # what visitors reported
+    return jsonify(body)
 
 
 @bp.get("/facilities")

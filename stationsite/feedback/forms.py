@@ -94,3 +94,7 @@ class QuickRatingForm(VisitorGroupMixin, FlaskForm):
 
 class CheckinForm(VisitorGroupMixin, FlaskForm):
     pass
+
+
+class VoteForm(FlaskForm):
+    """ "Me too", "works again", "still broken": one tap, only the CSRF token."""

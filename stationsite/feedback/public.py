@@ -8,9 +8,16 @@ from flask import request
 from flask_babel import format_timedelta
 
 from ..models import Station
-from . import bp
+from . import bp, faults
 from .forms import QuickRatingForm
 from .services import open_reports, public_feedback, rating_summary
+
+
+def station_faults(station: Station) -> dict:
+    """Open visitor fault reports ("me too") and recent fixes ("does it work now?")."""
+    faulty = faults.open_faults(station.id)
+    fixed = {code: f for code, f in faults.recently_fixed(station.id).items() if code not in faulty}
+    return {"faults": faulty, "fixed_faults": fixed}
 
 
 def public_voice(station: Station) -> dict:
@@ -24,6 +31,7 @@ def public_voice(station: Station) -> dict:
         "closed_reports": [r for r in reports if r.category == "closed_when_open"],
         "comments": public_feedback(station.id),
         "form": rating_form,
+        **station_faults(station),
     }
 
 

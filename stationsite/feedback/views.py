@@ -1,15 +1,26 @@
 from io import BytesIO
 
 import segno
-from flask import abort, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
 
 from ..clients import recent_client_hashes
 from ..extensions import db
 from ..i18n import current_lang
 from ..limits import checkin_limits, feedback_limits
 from ..stations.services import get_station_or_404
-from . import bp, follow
-from .forms import CheckinForm, FeedbackForm, QuickRatingForm
+from . import bp, faults, follow
+from .forms import CheckinForm, FeedbackForm, QuickRatingForm, VoteForm
+from .public import station_faults
 from .services import Submission, check_in, reportable_facilities, submit_feedback
 
 GROUP_COOKIE = "visitor_group"
@@ -45,7 +56,9 @@ def feedback(code: str):
         response = redirect(url_for("feedback.thanks", code=code, category=form.category.data))
         return _remember_group(response, form.visitor_group.data)
     status = 400 if request.method == "POST" else 200
-    return render_template("feedback/form.html", station=station, form=form), status
+    return render_template(
+        "feedback/form.html", station=station, form=form, **station_faults(station)
+    ), status
 
 
 @bp.get("/stations/<code>/feedback/thanks")
@@ -104,6 +117,28 @@ def rate(code: str):
     return _remember_group(response, form.visitor_group.data)
 
 
+VOTED = {
+    "me_too": _l("Thank you: your report is added to the others."),
+    "fixed": _l("Thank you for confirming it works."),
+    "still_broken": _l("Thank you: the report is open again and the operator is told."),
+}
+
+
+@bp.post("/stations/<code>/reports/<int:report_id>/<any(me_too, fixed, still_broken):kind>")
+@feedback_limits
+def vote(code: str, report_id: int, kind: str):
+    station = get_station_or_404(code)
+    report = faults.open_report(station.id, report_id)
+    if report is None:
+        abort(404)
+    if not VoteForm().validate():
+        abort(400)
+    faults.vote(report, kind, recent_client_hashes()[0])
+    db.session.commit()
+    flash(VOTED[kind], "success")
+    return redirect(url_for("stations.detail", code=code))
+
+
 @bp.route("/stations/<code>/checkin", methods=["GET", "POST"])
 @checkin_limits
 def checkin(code: str):
@@ -130,6 +165,7 @@ def checked_in(code: str):
         station=station,
         form=form,
         again=bool(request.args.get("again")),
+        **station_faults(station),
     )
 
 

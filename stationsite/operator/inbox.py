@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Feedback, FeedbackCategory, FeedbackStatus, Role, Station, User
+from ..models import Facility, Feedback, FeedbackCategory, FeedbackStatus, Role, Station, User
 from .services import ChangeError, audit, set_station_facilities
 
 ACTIONS = ("acknowledge", "reply", "resolve", "reject", "approve")
@@ -100,3 +100,29 @@ def act(item: Feedback, action: str, reply: str, *, by: User) -> None:
     if action == "approve":
         item.approved = True
     audit(item.station, by, f"feedback:{item.id}", before, _snapshot(item))
+
+
+def _open_faults(station: Station, facility_code: str) -> list[Feedback]:
+    return list(
+        db.session.scalars(
+            select(Feedback)
+            .join(Facility, Feedback.facility_id == Facility.id)
+            .where(Feedback.station_id == station.id, Facility.code == facility_code)
+            .where(Feedback.category == FeedbackCategory.FACILITY_FAULT)
+            .where(Feedback.status.in_((FeedbackStatus.NEW, FeedbackStatus.ACKNOWLEDGED)))
+        )
+    )
+
+
+def confirm_fault(station: Station, facility_code: str, *, by: User) -> None:
+    """ "确认故障": the visitors are right; the facility shows as out of order until fixed."""
+    for item in _open_faults(station, facility_code):
+        act(item, "acknowledge", "", by=by)
+    set_station_facilities(station, {facility_code: {"state": "out_of_order"}}, by=by)
+
+
+def mark_fine(station: Station, facility_code: str, *, by: User) -> None:
+    """ "已正常": fixed or working after all; visitors are asked to confirm."""
+    for item in _open_faults(station, facility_code):
+        act(item, "resolve", "", by=by)
+    set_station_facilities(station, {facility_code: {"state": "working"}}, by=by)

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import weekly_hours
 from ..auth.access import editable_station_or_404
 from ..extensions import db
+from ..feedback.faults import open_faults
 from ..hours import SHANGHAI
 from ..i18n import current_lang
 from ..reports.periods import today_in_china
@@ -80,6 +81,7 @@ def _page(station, status: int = 200, **forms):
         station=station,
         facilities=visible_facilities(station),
         audit=services.recent_audit(station),
+        faults=open_faults(station.id),
         history=history,
         **(defaults | forms),
     ), status
@@ -108,6 +110,24 @@ def facility_state(code: str):
         station, {form.facility.data: {"state": form.state.data}}, by=current_user
     )
     return _saved(station, _("Saved."), f"facility-{form.facility.data}")
+
+
+@bp.post("/stations/<code>/facilities/<facility>/<any(confirm, fine):verdict>")
+@login_required
+def facility_report(code: str, facility: str, verdict: str):
+    """One tap on visitors' fault report: 确认故障 or 已正常."""
+    station = editable_station_or_404(code)
+    if not ActionForm().validate():
+        return _page(station, 400)
+    if facility not in {item.facility.code for item in station.facilities}:
+        abort(404)
+    if verdict == "confirm":
+        inbox.confirm_fault(station, facility, by=current_user)
+        message = _("Confirmed: it shows as out of order until you mark it working.")
+    else:
+        inbox.mark_fine(station, facility, by=current_user)
+        message = _("Marked working: the next visitors are asked whether it works.")
+    return _saved(station, message, f"facility-{facility}")
 
 
 @bp.post("/stations/<code>/facilities/details")
