@@ -18,6 +18,7 @@ from .clients import recent_client_hashes
 from .extensions import db
 from .feedback.follow import follow_url
 from .feedback.forms import FeedbackForm
+from .feedback.photos import public_url as photo_url
 from .feedback.services import reportable_facilities, submit_feedback
 from .limits import limiter, per_client
 from .locator import index as idx
@@ -70,7 +71,7 @@ def _as_request(item: Feedback) -> dict:
         "zipcode": None,
         "lat": station.lat,
         "long": station.lon,
-        "media_url": None,
+        "media_url": next(filter(None, map(photo_url, item.photos)), None),
     }
 
 

@@ -2,11 +2,12 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .. import labels
+from . import photos as photo_files
 from .services import Submission
 
 CONTACT = re.compile(
@@ -47,7 +48,12 @@ class FeedbackForm(VisitorGroupMixin, FlaskForm):
         _l("Phone or WeChat ID (optional, only the operator sees it)"),
         validators=[Optional(), Length(max=40)],
     )
+    photos = MultipleFileField(
+        _l("Photos (optional, up to 3)"),
+        render_kw={"accept": "image/*"},  # the phone offers its camera and its gallery
+    )
     website = StringField()  # a honeypot: hidden from people, filled in by bots
+    encoded_photos: list = []  # filled in by validate_photos
 
     def set_facilities(self, facilities, lang: str) -> None:
         self.facility.choices = [SelectChoice("", "—")] + [
@@ -61,6 +67,18 @@ class FeedbackForm(VisitorGroupMixin, FlaskForm):
     def validate_comment(self, field) -> None:
         if self.category.data == "other" and not (field.data or "").strip():
             raise ValidationError(_l("Please tell us a little more."))
+
+    def validate_photos(self, field) -> None:
+        files = [f for f in field.data or [] if getattr(f, "filename", "")]
+        if len(files) > photo_files.MOST:
+            raise ValidationError(_l("At most 3 photos, please."))
+        encoded = []
+        for upload in files:
+            try:
+                encoded.append(photo_files.reencode(upload.stream))
+            except photo_files.PhotoError as error:
+                raise ValidationError(f"{upload.filename}: {error}") from error
+        self.encoded_photos = encoded
 
     def validate_contact(self, field) -> None:
         if field.data and not CONTACT.match(field.data.strip()):

@@ -8,17 +8,19 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..clients import recent_client_hashes
 from ..extensions import db
 from ..i18n import current_lang
 from ..limits import checkin_limits, feedback_limits
 from ..stations.services import get_station_or_404
-from . import bp, faults, follow
+from . import bp, faults, follow, photos
 from .forms import CheckinForm, FeedbackForm, QuickRatingForm, VoteForm
 from .public import station_faults
 from .services import Submission, check_in, reportable_facilities, submit_feedback
@@ -50,7 +52,9 @@ def feedback(code: str):
         form.visitor_group.data = form.visitor_group.data or _remembered_group()
     if form.validate_on_submit():
         if not form.is_bot:  # bots are thanked too, and nothing is stored
-            item, _new = submit_feedback(station, form.submission(), recent_client_hashes())
+            item, new = submit_feedback(station, form.submission(), recent_client_hashes())
+            if new:
+                photos.attach(item, form.encoded_photos)
             db.session.commit()
             session[FOLLOW_KEY] = item.follow_token  # the thanks page shows its link
         response = redirect(url_for("feedback.thanks", code=code, category=form.category.data))
@@ -167,6 +171,17 @@ def checked_in(code: str):
         again=bool(request.args.get("again")),
         **station_faults(station),
     )
+
+
+@bp.get("/photos/<name>")
+def photo(name: str):
+    found = photos.by_name(name)
+    if found is None or not photos.may_see(found, current_user, request.args.get("t")):
+        abort(404)
+    response = send_from_directory(photos.photo_dir(), found.name, mimetype="image/jpeg")
+    response.cache_control.private = not found.approved
+    response.cache_control.max_age = 3600
+    return response
 
 
 @bp.get("/stations/<code>/qr.svg")

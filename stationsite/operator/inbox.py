@@ -75,7 +75,10 @@ def feedback_for_edit_or_404(feedback_id: int) -> Feedback:
 
 
 def _snapshot(item: Feedback) -> dict:
-    return {"status": item.status.value, "reply": item.reply, "approved": item.approved}
+    snapshot = {"status": item.status.value, "reply": item.reply, "approved": item.approved}
+    if item.photos:
+        snapshot["photos_approved"] = sum(photo.approved for photo in item.photos)
+    return snapshot
 
 
 def act(item: Feedback, action: str, reply: str, *, by: User) -> None:
@@ -97,8 +100,10 @@ def act(item: Feedback, action: str, reply: str, *, by: User) -> None:
             set_station_facilities(item.station, {item.facility.code: {"state": "working"}}, by=by)
     if action == "reject":
         item.status, item.approved = FeedbackStatus.REJECTED, False
-    if action == "approve":
+    if action == "approve":  # the comment and the photos, once union staff have looked
         item.approved = True
+        for photo in item.photos:
+            photo.approved = True
     audit(item.station, by, f"feedback:{item.id}", before, _snapshot(item))
 
 
