@@ -10,7 +10,15 @@
   var base = new URLSearchParams(el.dataset.filters || "");
   var highlight = (el.dataset.highlight || "").split(",").filter(Boolean);
   var labels = JSON.parse(el.dataset.labels || "{}");
-  var stations = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
+  // Room for the zoom buttons (top left) and the scale and attribution (bottom): no result
+  // pin and no open popup sits under a control.
+  var clear = { paddingTopLeft: [52, 52], paddingBottomRight: [28, 44] };
+
+  // removeOutsideVisibleBounds: false, or the group's own moveend (after a popup's auto-pan)
+  // takes markers off the map and closes the popup the rider just opened.
+  var stations = L.markerClusterGroup({
+    showCoverageOnHover: false, maxClusterRadius: 45, removeOutsideVisibleBounds: false,
+  });
   var clusters = L.layerGroup();
   map.addLayer(stations);
   map.addLayer(clusters);
@@ -60,7 +68,11 @@
       icon: L.divIcon({ html: pinHtml(p), className: "station-pin", iconSize: [36, 36], iconAnchor: [18, 18] }),
       zIndexOffset: highlight.indexOf(p.code) >= 0 ? 1000 : 0,
     });
-    marker.bindPopup(function () { return popup(p); }, { maxWidth: 280 });
+    marker.bindPopup(function () { return popup(p); }, {
+      maxWidth: Math.max(160, Math.min(260, el.clientWidth - 120)),  // fits beside the controls
+      autoPanPaddingTopLeft: L.point(clear.paddingTopLeft),
+      autoPanPaddingBottomRight: L.point(clear.paddingBottomRight),
+    });
     return marker;
   }
 
@@ -82,9 +94,55 @@
 
   function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
 
+  /* Reloads patch the layers: a marker whose station is unchanged stays the same object, so a
+     popup the rider opened is never torn down. While a popup is open nothing reloads at all
+     (its auto-pan would otherwise reload the view); the view catches up when it closes. */
+  var shown = {};         // station code -> {marker, sig}
+  var shownClusters = {}; // "lon,lat,count" -> marker
+  var popupOpen = false;
+  var stale = false;
+
+  function patchStations(features) {
+    var seen = {};
+    features.forEach(function (f) {
+      var code = f.properties.code;
+      var sig = JSON.stringify([f.geometry.coordinates, f.properties]);
+      seen[code] = true;
+      var old = shown[code];
+      if (old && (old.sig === sig || old.marker.isPopupOpen())) return;
+      if (old) stations.removeLayer(old.marker);
+      var marker = stationMarker(f);
+      stations.addLayer(marker);
+      shown[code] = { marker: marker, sig: sig };
+    });
+    Object.keys(shown).forEach(function (code) {
+      if (seen[code] || shown[code].marker.isPopupOpen()) return;
+      stations.removeLayer(shown[code].marker);
+      delete shown[code];
+    });
+  }
+
+  function patchClusters(features) {
+    var seen = {};
+    features.forEach(function (f) {
+      var key = f.geometry.coordinates.join(",") + "," + f.properties.count;
+      seen[key] = true;
+      if (!shownClusters[key]) {
+        shownClusters[key] = clusterMarker(f);
+        clusters.addLayer(shownClusters[key]);
+      }
+    });
+    Object.keys(shownClusters).forEach(function (key) {
+      if (seen[key]) return;
+      clusters.removeLayer(shownClusters[key]);
+      delete shownClusters[key];
+    });
+  }
+
   var pending = null;
   var timer = null;
   function load() {
+    if (popupOpen) { stale = true; return; }
     var b = map.getBounds();
     var q = new URLSearchParams(base);
     q.set("bbox", [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
@@ -96,20 +154,30 @@
     fetch(api + "?" + q.toString(), { signal: pending && pending.signal, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        stations.clearLayers();
-        clusters.clearLayers();
-        (data.features || []).forEach(function (f) {
-          if (f.properties.cluster) clusters.addLayer(clusterMarker(f));
-          else stations.addLayer(stationMarker(f));
-        });
-        el.dataset.loaded = String((data.features || []).length);
+        if (popupOpen) { stale = true; return; }  // answered while the rider reads a popup
+        var features = data.features || [];
+        patchStations(features.filter(function (f) { return !f.properties.cluster; }));
+        patchClusters(features.filter(function (f) { return f.properties.cluster; }));
+        el.dataset.loaded = String(features.length);
+        el.dataset.loads = String(Number(el.dataset.loads || 0) + 1);
       })
       .catch(function () { /* aborted by a newer view, or offline: keep what is drawn */ });
   }
-  map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 200); });
+  function schedule() { clearTimeout(timer); timer = setTimeout(load, 200); }
+  map.on("moveend", function () {
+    if (popupOpen) { stale = true; return; }
+    schedule();
+  });
+  map.on("popupopen", function () { popupOpen = true; clearTimeout(timer); });
+  map.on("popupclose", function () {
+    popupOpen = false;
+    if (stale) { stale = false; schedule(); }
+  });
 
   if (el.dataset.fit) {
-    map.fitBounds(JSON.parse(el.dataset.fit), { padding: [36, 36], maxZoom: 16 });
+    map.fitBounds(JSON.parse(el.dataset.fit), {
+      paddingTopLeft: clear.paddingTopLeft, paddingBottomRight: clear.paddingBottomRight, maxZoom: 16,
+    });
   }
   if (el.dataset.origin) {
     var o = el.dataset.origin.split(",").map(Number);
