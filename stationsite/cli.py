@@ -123,15 +123,16 @@ def rebuild_rollups_command(check: bool) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and report; change nothing.")
 def import_stations_command(path: str, dry_run: bool) -> None:
-    """Create or update stations from a CSV or GeoJSON file (matched by station code)."""
+    """Create or update stations from a CSV, Excel (.xlsx), GeoJSON or Overpass JSON file
+    (matched by station code)."""
     from pathlib import Path
 
     from . import stations_io
 
     try:
         rows = stations_io.parse(Path(path).read_bytes(), path)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
+    except stations_io.ImportRefused as refused:
+        raise click.ClickException(str(refused.message)) from None
     for row in rows:
         for problem in row.errors:
             click.echo(f"row {row.number}: error: {problem}", err=True)

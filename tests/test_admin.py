@@ -149,7 +149,7 @@ def test_osm_geojson_with_opening_hours(app, staff):
         station = db.session.scalar(select(Station).where(Station.code == "OSM-node-123"))
         assert station.kind.value == "toilet_station"
         assert station.opening_hours == "Mo-Su 06:00-22:00"
-        assert [f.facility.code for f in station.facilities] == ["drinking_water"]
+        assert sorted(f.facility.code for f in station.facilities) == ["drinking_water", "toilet"]
 
 
 def test_exports_for_excel_and_openstreetmap(staff):

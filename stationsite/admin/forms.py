@@ -19,10 +19,13 @@ from .. import hours, labels
 
 class ImportForm(FlaskForm):
     file = FileField(
-        _l("CSV or GeoJSON file"),
+        _l("CSV, Excel (.xlsx) or GeoJSON file"),
         validators=[
             FileRequired(_l("Choose a file.")),
-            FileAllowed(["csv", "txt", "json", "geojson"], _l("Only CSV or GeoJSON files.")),
+            FileAllowed(
+                ["csv", "txt", "tsv", "xlsx", "xls", "json", "geojson"],
+                _l("Only CSV, Excel (.xlsx) or GeoJSON files."),
+            ),
         ],
     )
 

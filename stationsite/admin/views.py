@@ -1,5 +1,6 @@
 import json
 import secrets
+from functools import partial
 from pathlib import Path
 
 from flask import (
@@ -12,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,9 +22,11 @@ from .. import maps, stations_io
 from ..auth.access import admin_required
 from ..catalogue import forget_cached_catalogue, save_facility
 from ..extensions import db
+from ..i18n import translated
 from ..models import User
 from ..operator.services import recent_audit
 from ..stations.services import facility_catalogue, get_station_or_404
+from ..stations_io.hours_words import describe
 from ..users import UserError, create_user, update_user
 from . import bp
 from . import stations as admin_stations
@@ -64,8 +68,8 @@ def import_stations():
         return render_template("admin/import.html", form=form), 400
     try:
         rows = stations_io.parse(data, form.file.data.filename or "")
-    except ValueError as error:
-        form.file.errors.append(str(error))
+    except stations_io.ImportRefused as refused:
+        form.file.errors.append(translated(refused.message))
         return render_template("admin/import.html", form=form), 400
     token = secrets.token_hex(16)
     (_uploads() / f"{token}.upload").write_bytes(data)
@@ -77,6 +81,7 @@ def import_stations():
         plan=stations_io.plan(rows),
         confirm=confirm,
         filename=form.file.data.filename,
+        hours_in_words=partial(describe, lang=str(get_locale() or "zh")),
     )
 
 
@@ -88,7 +93,10 @@ def import_confirm():
         abort(400)
     path = _upload(form.token.data)
     name = path.with_suffix(".name").read_text()
-    rows = stations_io.parse(path.read_bytes(), name)
+    try:
+        rows = stations_io.parse(path.read_bytes(), name)
+    except stations_io.ImportRefused:
+        abort(400)
     outcome = stations_io.apply(rows, by=current_user)
     db.session.commit()
     path.unlink(missing_ok=True)

@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..catalogue import ensure_catalogue
+from ..catalogue import FACILITIES, ensure_catalogue
 from ..extensions import db
 from ..models import Facility, FacilityState, Station, StationFacility, User
 from ..operator.services import audit
-from .reading import Row, read
+from .messages import ImportRefused, Message, Row
+from .reading import read
+
+__all__ = ["ImportRefused", "Message", "Outcome", "Row", "apply", "parse", "plan"]
+BATCH = 5000  # codes per IN (...): PostgreSQL's driver takes at most 65,535 parameters
 
 FIELDS = (
     "code",
@@ -41,23 +45,46 @@ class Outcome:
 
 
 def facility_names() -> dict[str, str]:
-    """Codes and both names of every catalogue entry, to the code."""
+    """Codes and both names of every catalogue entry, to the code: the starting catalogue
+    too, which a fresh database does not hold until the first import adds it."""
+    entries = [(code, zh, en) for code, zh, en, _lendable, _icon in FACILITIES]
+    entries += db.session.execute(select(Facility.code, Facility.name_zh, Facility.name_en)).all()
     names = {}
-    for facility in db.session.scalars(select(Facility)):
-        for key in (facility.code, facility.name_zh, facility.name_en.lower()):
-            names[key] = facility.code
+    for code, name_zh, name_en in entries:
+        for key in (code, name_zh, name_en.lower()):
+            names[key] = code
     return names
 
 
 def parse(data: bytes, filename: str) -> list[Row]:
+    """Rows of the file; `ImportRefused` (one message) when the file cannot be read at all."""
     return read(data, filename, facility_names())
+
+
+def _batches(codes: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(codes), BATCH):
+        yield codes[start : start + BATCH]
 
 
 def plan(rows: list[Row]) -> dict[str, str]:
     """What importing would do to each good row's code: "create" or "update"."""
     codes = [r.fields["code"] for r in rows if not r.errors]
-    known = set(db.session.scalars(select(Station.code).where(Station.code.in_(codes))))
+    known = set()
+    for batch in _batches(codes):
+        known.update(db.session.scalars(select(Station.code).where(Station.code.in_(batch))))
     return {code: "update" if code in known else "create" for code in codes}
+
+
+def _existing(codes: list[str]) -> dict[str, Station]:
+    found = {}
+    for batch in _batches(codes):
+        query = (
+            select(Station)
+            .where(Station.code.in_(batch))
+            .options(selectinload(Station.facilities).selectinload(StationFacility.facility))
+        )
+        found.update((station.code, station) for station in db.session.scalars(query))
+    return found
 
 
 def _snapshot(station: Station) -> dict:
@@ -72,13 +99,7 @@ def apply(
 ) -> Outcome:
     """Create or update stations by code; rows with errors change nothing. Idempotent."""
     outcome, catalogue = Outcome(), ensure_catalogue()
-    codes = [r.fields["code"] for r in rows if not r.errors]
-    existing = {
-        s.code: s
-        for s in db.session.scalars(
-            select(Station).where(Station.code.in_(codes)).options(selectinload(Station.facilities))
-        )
-    }
+    existing = _existing([r.fields["code"] for r in rows if not r.errors])
     for row in rows:
         progress(1)
         if row.errors:

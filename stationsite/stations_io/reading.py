@@ -1,36 +1,53 @@
-"""Reading station files as councils and OpenStreetMap write them: CSV or GeoJSON, any of the
-usual Chinese encodings, Chinese or English column names, hours in free text. Plain module.
+"""Reading station files as councils and OpenStreetMap write them: CSV (any line ends and
+the usual Chinese encodings), Excel workbooks, GeoJSON and Overpass JSON; Chinese or English
+column names; hours in free text. Plain module.
 
 Every row becomes a `Row` with the station's fields, or errors that say what is wrong with it.
+A file that cannot be read at all raises `ImportRefused` with one message; nothing else escapes.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from dataclasses import dataclass, field
 
-from .. import geo, hours
+from .. import geo
+from . import free_hours, osm
+from .decoding import decode
+from .messages import ImportRefused, Message, Row, message
+from .tables import csv_records, is_old_excel, is_workbook, workbook_records
 
-ENCODINGS = ("utf-8-sig", "gb18030", "big5")
-COLUMNS = {
-    "code": ("code", "ref", "编号", "驿站编号", "id"),
-    "name_zh": ("name_zh", "name", "name:zh", "名称", "驿站名称"),
-    "name_en": ("name_en", "name:en", "英文名称"),
-    "kind": ("kind", "type", "类型", "驿站类型"),
-    "address": ("address", "addr:full", "地址", "详细地址"),
-    "district": ("district", "addr:district", "区", "区县", "所属区县"),
-    "street": ("street", "addr:subdistrict", "街道", "所属街道"),
-    "lat": ("lat", "latitude", "纬度"),
-    "lon": ("lon", "lng", "longitude", "经度"),
-    "opening_hours": ("opening_hours", "hours", "开放时间", "营业时间"),
-    "phone": ("phone", "contact:phone", "电话", "联系电话"),
-    "operator_org": ("operator", "operator_org", "运营单位", "管理单位"),
-    "facilities": ("facilities", "设施", "配套设施"),
-    "coord": ("coord", "coordinate_system", "坐标系"),
+__all__ = ["ImportRefused", "Message", "Row", "read"]
+
+COLUMNS = {  # the first two names are the ones messages show: Chinese, then English
+    "code": ("编号", "code", "ref", "驿站编号", "id", "編號"),
+    "name_zh": ("名称", "name", "name_zh", "name:zh", "驿站名称", "名稱"),
+    "name_en": ("英文名称", "name_en", "name:en", "英文名稱"),
+    "kind": ("类型", "kind", "type", "驿站类型", "類型"),
+    "address": ("地址", "address", "addr:full", "详细地址", "詳細地址"),
+    "district": ("区县", "district", "addr:district", "区", "所属区县", "區"),
+    "street": ("街道", "street", "addr:subdistrict", "所属街道"),
+    "lat": ("纬度", "lat", "latitude", "緯度"),
+    "lon": ("经度", "lon", "lng", "longitude", "經度"),
+    "opening_hours": ("开放时间", "opening_hours", "hours", "营业时间", "開放時間", "營業時間"),
+    "phone": ("电话", "phone", "contact:phone", "联系电话", "電話"),
+    "operator_org": ("运营单位", "operator", "operator_org", "管理单位", "運營單位"),
+    "facilities": ("设施", "facilities", "配套设施", "設施"),
+    "coord": ("坐标系", "coord", "coordinate_system", "座標系"),
 }
+REQUIRED_COLUMNS = ("code", "name_zh", "lat", "lon")
+MAX_LENGTH = {
+    "code": 32,
+    "name_zh": 120,
+    "name_en": 160,
+    "address": 255,
+    "district": 64,
+    "street": 64,
+    "phone": 40,
+    "operator_org": 120,
+    "opening_hours": 255,
+}
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 KINDS = {
     "warm_station": "warm_station",
     "toilet_station": "toilet_station",
@@ -40,6 +57,9 @@ KINDS = {
     "公厕驿站": "toilet_station",
     "公厕": "toilet_station",
     "toilets": "toilet_station",
+    "暖心驛站": "warm_station",
+    "公廁驛站": "toilet_station",
+    "公廁": "toilet_station",
 }
 DATUMS = {
     "wgs84": "wgs84",
@@ -52,96 +72,64 @@ DATUMS = {
     "": "wgs84",
 }
 CHINA = (3.0, 54.0, 73.0, 136.0)  # lat and lon bounds; anything outside is a mistake
-
-
-@dataclass(frozen=True)
-class Message:
-    """A message about a row: English here and in the CLI, translated where it is shown."""
-
-    text: str
-    params: tuple[tuple[str, object], ...] = ()
-
-    def __str__(self) -> str:
-        return self.text % dict(self.params) if self.params else self.text
-
-
-def _n(text: str, **params) -> Message:
-    return Message(text, tuple(params.items()))
-
-
-@dataclass
-class Row:
-    number: int  # as people count rows: the first data row of a CSV is 2
-    fields: dict = field(default_factory=dict)
-    facilities: list[str] = field(default_factory=list)
-    errors: list[Message] = field(default_factory=list)
-    warnings: list[Message] = field(default_factory=list)
-
-
-def decode(data: bytes) -> str:
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("the file is in an encoding we cannot read (try UTF-8 or GBK)")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def read(data: bytes, name: str, facility_names: dict[str, str]) -> list[Row]:
     """`facility_names` maps codes and Chinese names to catalogue codes."""
+    rows = _rows(data, name)
+    if not rows:
+        raise ImportRefused("The file holds no stations: it has no rows under its header.")
+    _flag_duplicates(rows)
+    return [_clean(row, facility_names) if row.fields else row for row in rows]
+
+
+def _rows(data: bytes, name: str) -> list[Row]:
+    if is_old_excel(data):
+        raise ImportRefused(
+            "Excel 97-2003 workbooks (.xls) cannot be read. Save the file as .xlsx or CSV."
+        )
+    if is_workbook(data):
+        return _table_rows(workbook_records(data))
     text = decode(data)
-    stripped = text.lstrip()
-    if name.lower().endswith((".geojson", ".json")) or stripped.startswith("{"):
-        return [_clean(row, facility_names) for row in _geojson_rows(text)]
-    return [_clean(row, facility_names) for row in _csv_rows(text)]
+    if name.lower().endswith((".geojson", ".json")) or text.lstrip()[:1] in ("{", "["):
+        return osm.rows(_json(text))
+    return _table_rows(csv_records(text))
 
 
-def _csv_rows(text: str) -> list[Row]:
-    sample = text[:4096]
+def _json(text: str):
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    return [Row(number, _by_alias(record)) for number, record in enumerate(reader, start=2)]
-
-
-def _geojson_rows(text: str) -> list[Row]:
-    try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValueError(f"not valid GeoJSON: {error.msg} at line {error.lineno}") from None
-    rows = []
-    for number, feature in enumerate(document.get("features") or [], start=1):
-        properties = dict(feature.get("properties") or {})
-        geometry = feature.get("geometry") or {}
-        if geometry.get("type") == "Point" and len(geometry.get("coordinates") or []) >= 2:
-            properties.setdefault("lon", geometry["coordinates"][0])
-            properties.setdefault("lat", geometry["coordinates"][1])
-        if "code" not in properties and "ref" not in properties and feature.get("id"):
-            properties["code"] = "OSM-" + str(feature["id"]).replace("/", "-")
-        if properties.get("amenity") == "toilets":
-            properties.setdefault("kind", "toilet_station")
-        properties.setdefault("facilities", ",".join(_osm_facilities(properties)))
-        rows.append(Row(number, _by_alias(properties)))
-    return rows
+        raise ImportRefused(
+            "This is not valid GeoJSON: the error is at line %(line)d, column %(column)d.",
+            line=error.lineno,
+            column=error.colno,
+        ) from None
+    except RecursionError:
+        raise ImportRefused("This is not valid GeoJSON: it is nested too deeply.") from None
 
 
-def _osm_facilities(tags: dict) -> list[str]:
-    mapping = {
-        "drinking_water": "drinking_water",
-        "toilets": "toilet",
-        "wheelchair": None,
-        "changing_table": "baby_care",
-        "internet_access": "wifi",
-        "defibrillator": "aed",
-        "microwave": "microwave",
-        "bench": "seating",
-    }
-    found = [code for tag, code in mapping.items() if code and tags.get(tag) in ("yes", "wlan")]
-    if tags.get("toilets:wheelchair") == "yes":
-        found.append("accessible_toilet")
-    return found
+def _table_rows(records) -> list[Row]:
+    headers = list(dict.fromkeys(name for _n, record in records for name in record))
+    if records:
+        _check_columns(headers)
+    return [Row(number, record) for number, record in records]
+
+
+def _check_columns(headers: list[str]) -> None:
+    lowered = {header.strip().lower() for header in headers}
+    missing = [
+        name
+        for name in REQUIRED_COLUMNS
+        if not any(alias.lower() in lowered for alias in COLUMNS[name])
+    ]
+    if missing:
+        raise ImportRefused(
+            "The columns were not recognised. Found: %(found)s. Needed: %(needed)s.",
+            found="、".join(headers) or "—",
+            needed="、".join(f"{COLUMNS[n][0]} ({COLUMNS[n][1]})" for n in missing),
+        )
 
 
 def _by_alias(record: dict) -> dict:
@@ -150,33 +138,71 @@ def _by_alias(record: dict) -> dict:
     for name, aliases in COLUMNS.items():
         for alias in aliases:
             value = lowered.get(alias.lower())
-            if value not in (None, ""):
-                found[name] = str(value).strip()
+            if value not in (None, "") and not isinstance(value, dict | list):
+                found[name] = CONTROL.sub("", str(value)).strip()
                 break
     return found
+
+
+def _flag_duplicates(rows: list[Row]) -> None:
+    first: dict[str, int] = {}
+    for row in rows:
+        row.fields = _by_alias(row.fields)
+        code = row.fields.get("code")
+        if code and code in first:
+            row.errors.append(
+                message(
+                    "code %(code)s appears again (first in row %(row)d)", code=code, row=first[code]
+                )
+            )
+        elif code:
+            first[code] = row.number
 
 
 def _clean(row: Row, facility_names: dict[str, str]) -> Row:
     values = row.fields
     for required in ("code", "name_zh"):
         if not values.get(required):
-            row.errors.append(_n("missing %(field)s", field=required))
-    kind = KINDS.get(values.get("kind", "warm_station").strip().lower()) or KINDS.get(
-        values.get("kind", "")
-    )
-    if kind is None:
-        row.errors.append(_n("unknown kind: %(kind)s", kind=values.get("kind")))
-    values["kind"] = kind
+            row.errors.append(message("missing %(field)s", field=required))
+    _lengths(row)
+    if values.get("code") and not CODE.fullmatch(values["code"]):
+        row.errors.append(
+            message(
+                "code %(code)s may only hold letters, digits, - and _", code=values["code"][:40]
+            )
+        )
+    _kind(row)
     _coordinates(row)
     _hours(row)
-    for token in re.split(r"[,，、;；/ ]+", values.pop("facilities", "")):
+    _facilities(row, facility_names)
+    return row
+
+
+def _lengths(row: Row) -> None:
+    for name, limit in MAX_LENGTH.items():
+        if len(row.fields.get(name, "")) > limit:
+            row.errors.append(
+                message("%(field)s is longer than %(limit)d characters", field=name, limit=limit)
+            )
+            row.fields[name] = row.fields[name][:limit]
+
+
+def _kind(row: Row) -> None:
+    raw = row.fields.get("kind", "warm_station")
+    kind = KINDS.get(raw.strip().lower()) or KINDS.get(raw)
+    if kind is None:
+        row.errors.append(message("unknown kind: %(kind)s", kind=raw[:40]))
+    row.fields["kind"] = kind
+
+
+def _facilities(row: Row, facility_names: dict[str, str]) -> None:
+    for token in re.split(r"[,，、;；/ ]+", row.fields.pop("facilities", "")):
         if token:
             code = facility_names.get(token) or facility_names.get(token.lower())
-            if code:
+            if code and code not in row.facilities:
                 row.facilities.append(code)
-            else:
-                row.warnings.append(_n("unknown facility skipped: %(name)s", name=token))
-    return row
+            elif not code:
+                row.warnings.append(message("unknown facility skipped: %(name)s", name=token[:40]))
 
 
 def _coordinates(row: Row) -> None:
@@ -184,56 +210,36 @@ def _coordinates(row: Row) -> None:
     try:
         lat, lon = float(values.get("lat", "")), float(values.get("lon", ""))
     except ValueError:
-        row.errors.append(_n("lat and lon must be numbers"))
+        row.errors.append(message("lat and lon must be numbers"))
         return
     datum = DATUMS.get(values.pop("coord", "").strip().lower())
     if datum is None:
-        row.errors.append(_n("unknown coordinate system (use wgs84, gcj02 or bd09)"))
+        row.errors.append(message("unknown coordinate system (use wgs84, gcj02 or bd09)"))
         return
     if not (CHINA[0] <= lat <= CHINA[1] and CHINA[2] <= lon <= CHINA[3]):
         row.errors.append(
-            _n(
+            message(
                 "position %(lat)s, %(lon)s is outside China (are lat and lon swapped?)",
-                lat=lat,
-                lon=lon,
+                lat=values.get("lat"),
+                lon=values.get("lon"),
             )
         )
         return
     values["lat"], values["lon"] = geo.to_wgs84(lat, lon, datum)
 
 
-_TIME = r"(\d{1,2})(?:[:：点时](\d{2})?分?)?"
-_SPAN = re.compile(rf"(?:早|上午)?{_TIME}\s*(?:-|–|~|～|至|到)\s*(?:晚|下午)?{_TIME}")
-
-
-def free_text_hours(text: str) -> str | None:
-    """OSM syntax for what councils write: "全天24小时", "早7点至晚7点", "7:00～19:00"."""
-    text = text.strip()
-    if not text:
-        return None
-    if hours.is_valid(text):
-        return text
-    if re.search(r"24\s*小时|全天|24h", text, re.IGNORECASE):
-        return "24/7"
-    match = _SPAN.search(text)
-    if not match:
-        return None
-    start_h, start_m, end_h, end_m = match.groups()
-    end = int(end_h)
-    if ("晚" in text or "下午" in text) and end < 12:
-        end += 12
-    candidate = f"Mo-Su {int(start_h):02d}:{start_m or '00'}-{end:02d}:{end_m or '00'}"
-    return candidate if hours.is_valid(candidate) else None
-
-
 def _hours(row: Row) -> None:
+    """Hours read with certainty are stored in OSM syntax; any other text is kept as written,
+    which the hours engine answers as unknown."""
     raw = row.fields.get("opening_hours", "")
+    row.original_hours = raw
     if not raw:
         return
-    converted = free_text_hours(raw)
+    converted = free_hours.to_osm(raw)
     if converted is None:
-        row.warnings.append(_n("opening hours not understood, left empty: %(raw)s", raw=raw))
-        row.fields["opening_hours"] = ""
+        row.warnings.append(
+            message("opening hours not certain: kept as written and shown as unknown")
+        )
     elif converted != raw:
-        row.warnings.append(_n("opening hours read as %(hours)s", hours=converted))
+        row.warnings.append(message("opening hours read as %(hours)s", hours=converted))
         row.fields["opening_hours"] = converted

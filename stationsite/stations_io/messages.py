@@ -1,0 +1,38 @@
+"""Messages about a file or a row: English text with parameters, translated where shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Message:
+    """English here and in the CLI; the admin page translates `text` and fills `params`."""
+
+    text: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:
+        return self.text % dict(self.params) if self.params else self.text
+
+
+def message(text: str, **params) -> Message:
+    return Message(text, tuple(params.items()))
+
+
+class ImportRefused(ValueError):
+    """The whole file cannot be read: one message says why, and no row is imported."""
+
+    def __init__(self, text: str, **params) -> None:
+        self.message = message(text, **params)
+        super().__init__(str(self.message))
+
+
+@dataclass
+class Row:
+    number: int  # as people count rows: the first data row under a header is 2
+    fields: dict = field(default_factory=dict)
+    facilities: list[str] = field(default_factory=list)
+    errors: list[Message] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
+    original_hours: str = ""  # the hours as the file wrote them

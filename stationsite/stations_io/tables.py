@@ -1,0 +1,102 @@
+"""Rows of a table as people save them: CSV with any line ends and delimiter, or an Excel
+workbook (.xlsx, also one saved as .xls by WPS). Each record maps header to cell text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+import zipfile
+from datetime import date, datetime, time
+
+from .messages import ImportRefused
+
+MAX_ROWS = 200_000
+MAX_FIELD = 20 * 1024 * 1024  # a cell may be as long as the largest upload; rows check length
+Record = tuple[int, dict[str, str]]  # the row number people see, and header -> cell text
+
+csv.field_size_limit(MAX_FIELD)
+
+
+def is_workbook(data: bytes) -> bool:
+    return data.startswith(b"PK\x03\x04")
+
+
+def is_old_excel(data: bytes) -> bool:
+    return data.startswith(b"\xd0\xcf\x11\xe0")  # the OLE2 container of .xls (Excel 97-2003)
+
+
+def csv_records(text: str) -> list[Record]:
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    # newline="" splits lines on \n, \r\n and a bare \r (old Mac CSV) and keeps quoted ones
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
+    try:
+        return _records(reader)
+    except csv.Error as error:
+        raise ImportRefused(
+            "The CSV file cannot be read near line %(line)d.", line=reader.line_num
+        ) from error
+
+
+def workbook_records(data: bytes) -> list[Record]:
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = book.worksheets[0]
+                return _records(
+                    [_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)
+                )
+            finally:
+                book.close()
+    except ImportRefused:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError):
+        raise ImportRefused(
+            "The Excel file cannot be read. Open it in Excel or WPS and save it again as .xlsx."
+        ) from None
+
+
+def _records(rows) -> list[Record]:
+    """The header is the first row with two cells or more: a title row above it is skipped."""
+    numbered = enumerate(rows, start=1)
+    for _number, header in numbered:
+        if sum(bool(cell.strip()) for cell in header) >= 2:
+            break
+    else:
+        return []
+    names = [cell.strip() for cell in header]
+    records = []
+    for number, row in numbered:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(records) >= MAX_ROWS:
+            raise ImportRefused(
+                "The file has more than %(limit)d rows. Split it into smaller files.",
+                limit=MAX_ROWS,
+            )
+        cells = dict(zip(names, row, strict=False))
+        records.append((number, {name: cells.get(name, "") for name in names if name}))
+    return records
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
