@@ -112,7 +112,8 @@ def apply(
             db.session.add(station)
             existing[station.code] = station
         for name, value in row.fields.items():
-            setattr(station, name, value)
+            if before is None or before.get(name) != value:  # no UPDATE for what is the same
+                setattr(station, name, value)
         present = {item.facility.code for item in station.facilities}
         for code in row.facilities:
             if code not in present:
