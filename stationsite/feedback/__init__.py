@@ -1,6 +1,6 @@
 from flask import Blueprint, request
 
-bp = Blueprint("feedback", __name__)
+bp = Blueprint("feedback", __name__, cli_group=None)  # `flask send-alerts`
 
 
 def _limit_uploads() -> None:
@@ -17,4 +17,4 @@ def _first_hook(state) -> None:
     state.app.before_request_funcs.setdefault(None, []).insert(0, _limit_uploads)
 
 
-from . import public, views  # noqa: E402,F401  (routes and filters register on import)
+from . import public, views, worker  # noqa: E402,F401  (routes, filters, hooks register)

@@ -124,6 +124,9 @@ def reopen(item: Feedback) -> None:
     before = {"status": item.status.value}
     item.status, item.resolved_at = FeedbackStatus.NEW, None
     item.me_too += 1
+    from .alerts import queue
+
+    queue(item, "reopened")
     db.session.add(
         AuditEntry(
             station_id=item.station_id,

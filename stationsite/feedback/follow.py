@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -47,11 +47,15 @@ def by_token(token: str) -> Feedback | None:
 
 
 def public_url(endpoint: str, **values) -> str:
-    """An absolute URL on PUBLIC_URL when configured (SPEC §4), else on this request's host."""
+    """An absolute URL on PUBLIC_URL when configured (SPEC §4), else on this request's host;
+    outside a request (alerts sent in the background), on PUBLIC_URL or localhost."""
     base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    if has_request_context():
+        if base:
+            return base.rstrip("/") + url_for(endpoint, **values)
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=base or "http://localhost/"):
+        return url_for(endpoint, _external=True, **values)
 
 
 def follow_url(item: Feedback) -> str:

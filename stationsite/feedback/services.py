@@ -79,7 +79,12 @@ def submit_feedback(
         created_at=now,
     )
     give_follow_link(item)
-    return _insert_once(item, select(Feedback).where(Feedback.dedupe_key == keys[0]))
+    item, new = _insert_once(item, select(Feedback).where(Feedback.dedupe_key == keys[0]))
+    if new:
+        from .alerts import queue_new_report
+
+        queue_new_report(item)
+    return item, new
 
 
 def _insert_once(item, existing_query):
