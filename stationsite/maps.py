@@ -64,14 +64,21 @@ def _base_map(center: tuple[float, float], zoom: int) -> folium.Map:
     return fmap
 
 
-def station_map(center: tuple[float, float], zoom: int) -> MapParts:
+def station_map(
+    center: tuple[float, float], zoom: int, assets: str = "stations/_map_assets.html"
+) -> MapParts:
     """The base map (folium); static/js/stationmap.js fills it from the viewport API."""
     fmap = _base_map(center, zoom)
     root = fmap.get_root()
     root.render()
     return MapParts(
         name=fmap.get_name(),
-        assets=Markup(render_template("stations/_map_assets.html")),
+        assets=Markup(render_template(assets)),
         element=Markup(root.html.render()),
         script=Markup(root.script.render() + _finishing(fmap.get_name())),
     )
+
+
+def pin_map(center: tuple[float, float]) -> MapParts:
+    """A station page's small map: its pin (static/js/stationpage.js), tiles when configured."""
+    return station_map(center, 16, assets="stations/_pin_map_assets.html")

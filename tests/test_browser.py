@@ -551,3 +551,35 @@ def test_the_map_can_be_skipped_and_its_pins_opened_by_keyboard(phone, live_serv
     pin.focus()
     phone.keyboard.press("Enter")
     phone.locator(".leaflet-popup-content .popup").wait_for()
+
+
+# Issue 9, part 2: the station page is no dead end
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_from_the_list_the_station_page_navigates_and_shares(phone, live_server, lang):
+    phone.goto(f"{live_server}/?lat=30.2600&lon=120.1700&lang={lang}", wait_until="networkidle")
+    phone.locator(".top-result .card-link").click()
+    phone.wait_for_load_state("networkidle")
+    assert "/stations/" in phone.url and "lat=30.26" in phone.url
+    distance = phone.locator(".trip-distance").inner_text()
+    assert ("距您" if lang == "zh" else "from you") in distance or "from you" in distance
+    links = phone.locator(".go .nav-link")
+    assert links.count() == 5
+    assert "direction" in phone.locator(".go .nav-baidu").get_attribute("href")
+    box = phone.locator(".go .nav-amap").bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"]  # one tap, without scrolling
+    pin = phone.locator(".pin-map-frame .station-pin")
+    assert pin.count() == 1 and pin.is_visible()  # the pin, though there are no tiles
+    frame = phone.locator(".pin-map-frame").bounding_box()
+    pin_box = pin.bounding_box()
+    assert (
+        frame["x"] <= pin_box["x"]
+        and pin_box["x"] + pin_box["width"] <= frame["x"] + frame["width"]
+    )
+    share = phone.locator("#share-url").input_value()
+    assert share.endswith("/stations/" + phone.url.split("/stations/")[1].split("?")[0])
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    screenshot(phone, f"station-go-{lang}")
+    assert phone.errors == []

@@ -35,7 +35,7 @@ def station_card(station: Station, hit: Hit, now: datetime, lang: str, origin=No
             if f.state == FacilityState.WORKING
         ],
         "broken": [f.facility.name(lang) for f in present if f.state == FacilityState.OUT_OF_ORDER],
-        "url": url_for("stations.detail", code=station.code),
+        "url": _detail_url(station.code, origin),
         "rank": (_STATE_RANK[status.state], station.district, station.code),
     }
     if origin is not None:
@@ -48,3 +48,11 @@ def station_card(station: Station, hit: Hit, now: datetime, lang: str, origin=No
             nav=navigation.links(station.lat, station.lon, station.name("zh"), origin=origin),
         )
     return card
+
+
+def _detail_url(code: str, origin) -> str:
+    """The station page; from a located search it carries the rider on, for distance and routes."""
+    if origin is None:
+        return url_for("stations.detail", code=code)
+    lat, lon = origin
+    return url_for("stations.detail", code=code, lat=f"{lat:.5f}", lon=f"{lon:.5f}")

@@ -3,12 +3,13 @@ from urllib.parse import urlencode
 from flask import render_template, request
 
 from .. import hours
+from ..feedback.follow import public_url
 from ..feedback.public import public_voice
 from ..hours import this_minute
 from ..i18n import current_lang
 from ..locator import index as idx
 from ..locator.rider import answer
-from ..maps import map_center, station_map
+from ..maps import map_center, pin_map, station_map
 from ..reports.coverage import record_search
 from . import bp
 from .cards import station_card
@@ -21,6 +22,7 @@ from .services import (
     station_status,
 )
 from .suggest import relax_links, soonest_card
+from .trip import origin_from, trip
 
 FILTER_FACILITIES = (
     "microwave",
@@ -112,5 +114,8 @@ def detail(code: str):
         week=week_rows(week, closure_end(station)),
         facilities=facility_rows(station, status, now, lang),
         describe=lambda st: describe(st, now),
+        trip=trip(station, origin_from(request.args)),
+        pin_map=pin_map((station.lat, station.lon)),
+        share_url=public_url("stations.detail", code=station.code),
         **public_voice(station),
     )
