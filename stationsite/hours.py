@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 from opening_hours import OpeningHours, ParserError
 from opening_hours import State as OHState
 
-from . import cn_calendar
+from . import cn_calendar, hours_rules
 from .cn_calendar import DayType
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+Coords = tuple[float, float] | None  # a station's (lat, lon): needed for sunrise and sunset
 HORIZON_DAYS = 14  # how far ahead "next change" is searched
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 
@@ -57,10 +58,21 @@ _HOLIDAY = r"(?:PH|SH)(?:\s*[+-]\s*\d+\s*days?)?"
 _ITEM = rf"(?:{_HOLIDAY}|{_WEEKDAY})"
 _RUN = re.compile(rf"\b{_ITEM}(?:\s*,\s*{_ITEM})*(?:\s+{_WEEKDAY}(?:\s*,\s*{_WEEKDAY})*)?")
 _QUOTED = re.compile(r'"[^"]*"')
+_PH_ITEM = re.compile(r"\bPH(?:\s*([+-])\s*(\d+)\s*days?)?")
 
 
-def holiday_view(expression: str) -> str:
-    """The expression read on a holiday: `PH` matches every day, school holidays none.
+def holiday_offsets(expression: str) -> set[int]:
+    """The day offsets of `PH` items: 0 for `PH`, -1 for `PH -1 day` (the day before)."""
+    return {_offset(m) for m in _PH_ITEM.finditer(_QUOTED.sub('""', expression))}
+
+
+def _offset(match: re.Match[str]) -> int:
+    return 0 if not match[1] else int(match[2]) * (1 if match[1] == "+" else -1)
+
+
+def holiday_view(expression: str, offsets: frozenset[int] = frozenset({0})) -> str:
+    """The expression read on a day where the `PH` items with these offsets match: such a
+    run matches every day; other `PH` items, and school holidays, match none.
 
     `Sa,Su,PH 09:00-12:00` becomes `Mo-Su 09:00-12:00`; `PH Sa` (holiday *and* Saturday)
     becomes `Sa`. Without a country, the parser itself never matches PH, which is how ordinary
@@ -68,7 +80,7 @@ def holiday_view(expression: str) -> str:
     """
     comments = _QUOTED.findall(expression)
     masked = _QUOTED.sub('""', expression)
-    rewritten = _RUN.sub(_rewrite_run, masked)
+    rewritten = _RUN.sub(lambda match: _rewrite_run(match, offsets), masked)
     for comment in comments:
         rewritten = rewritten.replace('""', comment, 1)
     return rewritten
@@ -77,24 +89,38 @@ def holiday_view(expression: str) -> str:
 _INTERSECTION = re.compile(r"(?<=[^,\s])\s+(?=[A-Z])")
 
 
-def _rewrite_run(match: re.Match[str]) -> str:
+def _rewrite_run(match: re.Match[str], offsets: frozenset[int]) -> str:
     run = match.group(0)
-    if not re.search(r"\bPH\b", run):
+    if not any(_offset(item) in offsets for item in _PH_ITEM.finditer(run)):
         return run
     parts = _INTERSECTION.split(run, maxsplit=1)
     return parts[1].strip() if len(parts) == 2 else "Mo-Su"
 
 
 @lru_cache(maxsize=4096)
-def _parse(expression: str) -> OpeningHours | None:
+def _parse(expression: str, coords: Coords = None) -> OpeningHours | None:
+    """Sun events need the position; the country stays unset so `PH` is China's, read here."""
     try:
-        return OpeningHours(expression, timezone=SHANGHAI)
+        if coords is None:
+            return OpeningHours(expression, timezone=SHANGHAI)
+        return OpeningHours(expression, timezone=SHANGHAI, coords=coords, auto_country=False)
     except (ParserError, SyntaxError, ValueError):
         return None
 
 
 def is_valid(expression: str) -> bool:
-    return bool(expression.strip()) and _parse(expression.strip()) is not None
+    """Parses, and names no impossible date or range (`Feb 30`, `2014-2014`)."""
+    expression = expression.strip()
+    return (
+        bool(expression)
+        and _parse(expression) is not None
+        and hours_rules.impossible(expression) is None
+    )
+
+
+def _rounded(coords: Coords) -> Coords:
+    """About a kilometre: sunrise moves by seconds, and the cache stays small."""
+    return None if coords is None else (round(coords[0], 2), round(coords[1], 2))
 
 
 def _local(at: datetime) -> datetime:
@@ -111,34 +137,91 @@ _STATES = {OHState.OPEN: State.OPEN, OHState.CLOSED: State.CLOSED}
 
 
 @lru_cache(maxsize=65536)
-def day_segments(expression: str, day: date) -> tuple[Segment, ...]:
+def day_segments(expression: str, day: date, coords: Coords = None) -> tuple[Segment, ...]:
     """The states through one local calendar day, China's calendar applied."""
-    info = cn_calendar.classify(day)
     source = day
-    if info.type is DayType.MAKEUP_WORKDAY:
+    if cn_calendar.classify(day).type is DayType.MAKEUP_WORKDAY:
         source = cn_calendar.reference_workday(day)
-    text = holiday_view(expression) if info.type is DayType.HOLIDAY else expression
-    parsed = _parse(text.strip()) if text.strip() else None
+    text = _day_view(expression, day).strip()
     start, end = _midnight(day), _midnight(day + timedelta(days=1))
-    if parsed is None:
+    views = _views(text, coords)
+    if views is None:
         return (Segment(start, end, State.UNKNOWN),)
     shift = _midnight(day) - _midnight(source)
+    readings = [[_shifted(seg, shift) for seg in _library_segments(v, source)] for v in views]
+    merged = readings[0] if len(readings) == 1 else _agreement(*readings)
+    return tuple(merged) or (Segment(start, end, State.CLOSED),)
+
+
+def _day_view(expression: str, day: date) -> str:
+    """`PH` items match on the holidays they are offset from (`PH -1 day`: the eve)."""
+    offsets = frozenset(
+        k for k in holiday_offsets(expression) if cn_calendar.is_holiday(day - timedelta(days=k))
+    )
+    return holiday_view(expression, offsets) if offsets else expression
+
+
+def _views(text: str, coords: Coords) -> list[OpeningHours] | None:
+    """The parsed readings of one day's text: two when it has an open end (where they
+    disagree, nobody knows); None when it cannot be answered at all."""
+    if not text or not is_valid(text):
+        return None
+    if hours_rules.SUN_EVENTS.search(hours_rules.outside_comments(text)) and coords is None:
+        return None  # sunrise at an unknown place is a guess
+    texts = [text]
+    if hours_rules.has_open_end(text):
+        pair = hours_rules.open_end_views(text)
+        if pair is None:
+            return None
+        texts = list(pair)
+    parsed = [_parse(t, _rounded(coords)) for t in texts]
+    return None if any(p is None for p in parsed) else parsed
+
+
+def _library_segments(parsed: OpeningHours, day: date) -> list[Segment]:
+    """The parser's intervals; open with a comment ("on request", "by appointment", "Maybe",
+    a comment-only fallback after `||`) is unknown: the comment may say it is not open."""
     segments = []
-    for seg_start, seg_end, state, _comment in parsed.intervals(
-        _midnight(source), _midnight(source + timedelta(days=1))
+    for seg_start, seg_end, state, comment in parsed.intervals(
+        _midnight(day), _midnight(day + timedelta(days=1))
     ):
-        segments.append(
-            Segment(seg_start + shift, seg_end + shift, _STATES.get(state, State.UNKNOWN))
-        )
-    return tuple(segments) or (Segment(start, end, State.CLOSED),)
+        ours = _STATES.get(state, State.UNKNOWN)
+        if ours is State.OPEN and comment:
+            ours = State.UNKNOWN
+        segments.append(Segment(seg_start, seg_end, ours))
+    return segments
 
 
-def segments(expression: str, start: datetime, days: int) -> Iterator[Segment]:
+def _shifted(seg: Segment, shift: timedelta) -> Segment:
+    return Segment(seg.start + shift, seg.end + shift, seg.state)
+
+
+def _agreement(first: list[Segment], second: list[Segment]) -> list[Segment]:
+    """One state where both readings agree, unknown where they do not."""
+    cuts = sorted({s.start for s in first + second} | {s.end for s in first + second})
+    merged: list[Segment] = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        a, b = _state_at(first, start), _state_at(second, start)
+        state = a if a is b else State.UNKNOWN
+        if merged and merged[-1].state is state and merged[-1].end == start:
+            merged[-1] = Segment(merged[-1].start, end, state)
+        else:
+            merged.append(Segment(start, end, state))
+    return merged
+
+
+def _state_at(segments: list[Segment], moment: datetime) -> State:
+    return next((s.state for s in segments if s.start <= moment < s.end), State.UNKNOWN)
+
+
+def segments(
+    expression: str, start: datetime, days: int, coords: Coords = None
+) -> Iterator[Segment]:
     """Consecutive segments from `start` on, merging same states across midnight."""
     start = _local(start)
     pending: Segment | None = None
     for offset in range(days):
-        for seg in day_segments(expression, start.date() + timedelta(days=offset)):
+        for seg in day_segments(expression, start.date() + timedelta(days=offset), coords):
             if seg.end <= start:
                 continue
             if pending and pending.state is seg.state and pending.end == seg.start:
@@ -156,25 +239,26 @@ def this_minute() -> datetime:
     return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
-def evaluate(expression: str | None, at: datetime) -> Status:
-    """Open, closed or unknown at `at`, and when that next changes (None beyond two weeks)."""
+def evaluate(expression: str | None, at: datetime, coords: Coords = None) -> Status:
+    """Open, closed or unknown at `at`, and when that next changes (None beyond two weeks).
+    `coords` (lat, lon) place sunrise and sunset; without them those hours are unknown."""
     expression = (expression or "").strip()
     if at.second == 0 and at.microsecond == 0 and at.tzinfo is not None:
-        return evaluate_minute(expression, int(at.timestamp()) // 60)
-    return _evaluate(expression, at)
+        return evaluate_minute(expression, int(at.timestamp()) // 60, _rounded(coords))
+    return _evaluate(expression, at, _rounded(coords))
 
 
 @lru_cache(maxsize=1 << 16)
-def evaluate_minute(expression: str, minute: int) -> Status:
+def evaluate_minute(expression: str, minute: int, coords: Coords = None) -> Status:
     """Stations share a few hours strings, so one evaluation per string and minute serves all."""
-    return _evaluate(expression, datetime.fromtimestamp(minute * 60, SHANGHAI))
+    return _evaluate(expression, datetime.fromtimestamp(minute * 60, SHANGHAI), coords)
 
 
-def _evaluate(expression: str, at: datetime) -> Status:
-    if not expression or _parse(expression) is None:
+def _evaluate(expression: str, at: datetime, coords: Coords = None) -> Status:
+    if not expression or not is_valid(expression):
         return Status(State.UNKNOWN, None, "invalid_hours" if expression else None)
     at = _local(at)
-    stream = segments(expression, at, HORIZON_DAYS)
+    stream = segments(expression, at, HORIZON_DAYS, coords)
     current = next(stream)
     following = next(stream, None)
     holiday = cn_calendar.is_holiday(at.date())
@@ -188,19 +272,20 @@ def station_status(
     *,
     status: str = "open",
     closures: Sequence[tuple[datetime, datetime | None]] = (),
+    coords: Coords = None,
 ) -> Status:
     """Evaluate a station: permanent closure and temporary closures override its hours."""
     if status == "closed":
         return Status(State.CLOSED, None, "closed")
     for closed_from, closed_until in closures:
         if closed_from <= at and (closed_until is None or at < closed_until):
-            reopen = closed_until and evaluate(expression, closed_until)
+            reopen = closed_until and evaluate(expression, closed_until, coords)
             if reopen and reopen.state is State.OPEN:
                 return Status(State.CLOSED, closed_until, "temporarily_closed")
             return Status(
                 State.CLOSED, reopen.next_change if reopen else None, "temporarily_closed"
             )
-    return evaluate(expression, at)
+    return evaluate(expression, at, coords)
 
 
 @dataclass(frozen=True)
@@ -214,40 +299,43 @@ class DayHours:
     all_day: bool = False
 
 
-def week(expression: str | None, today: date) -> list[DayHours]:
+def week(expression: str | None, today: date, coords: Coords = None) -> list[DayHours]:
     """Monday to Sunday of `today`'s week, as open spans per day for a weekly table."""
     monday = today - timedelta(days=today.weekday())
-    return [_day_hours(expression or "", monday + timedelta(days=i), today) for i in range(7)]
+    days = [monday + timedelta(days=i) for i in range(7)]
+    return [_day_hours(expression or "", day, today, _rounded(coords)) for day in days]
 
 
-def _day_hours(expression: str, day: date, today: date) -> DayHours:
+def _day_hours(expression: str, day: date, today: date, coords: Coords) -> DayHours:
     info = cn_calendar.classify(day)
     blank = DayHours(day, (), info.type, info.holiday_name, is_today=day == today)
     if not is_valid(expression):
         return replace(blank, unknown=True)
-    own = day_segments(expression, day)
+    own = day_segments(expression, day, coords)
     if any(seg.state is State.UNKNOWN for seg in own):
         return replace(blank, unknown=True)
     if len(own) == 1 and own[0].state is State.OPEN:
         return replace(blank, all_day=True)
-    return replace(blank, spans=tuple(_open_spans(expression, day)))
+    return replace(blank, spans=tuple(_open_spans(expression, day, coords)))
 
 
-def _open_spans(expression: str, day: date) -> Iterable[tuple[time, time | None, bool]]:
+def _open_spans(
+    expression: str, day: date, coords: Coords
+) -> Iterable[tuple[time, time | None, bool]]:
     """Open spans that start on `day`; a span running past midnight is shown as overnight."""
     next_midnight = _midnight(day + timedelta(days=1))
-    for seg in segments(expression, _midnight(day), 2):
+    for seg in segments(expression, _midnight(day), 2, coords):
         if seg.start >= next_midnight:
             break
-        if seg.state is not State.OPEN or _continues_from_yesterday(expression, day, seg):
+        if seg.state is not State.OPEN or _continues_from_yesterday(expression, day, seg, coords):
             continue
         overnight = seg.end > next_midnight
         end = None if seg.end == next_midnight else seg.end.time()
         yield seg.start.time(), end, overnight
 
 
-def _continues_from_yesterday(expression: str, day: date, seg: Segment) -> bool:
+def _continues_from_yesterday(expression: str, day: date, seg: Segment, coords: Coords) -> bool:
     if seg.start != _midnight(day):
         return False
-    yesterday = day_segments(expression, day - timedelta(days=1))
+    yesterday = day_segments(expression, day - timedelta(days=1), coords)
     return yesterday[-1].state is State.OPEN

@@ -267,3 +267,107 @@ def test_matches_the_parser_on_ordinary_days(expression, minutes):
             OHState.CLOSED: State.CLOSED,
         }[expected]
     )
+
+
+# --- unknown, never wrong: cases from opening_hours.js's documented semantics (issue 10) ----
+# opening_hours.js: an open end (`10:00+`) is "unknown" from the opening time, until midnight
+# when it opens before 17:00, for ten hours when it opens 17:00-21:59, for eight from 22:00;
+# `14:00-17:00+` is open until 17:00, then unknown. A comment may say the place is not open
+# ("by appointment", "on request", "Maybe"): we answer unknown where the parser says open.
+
+
+@pytest.mark.parametrize(
+    ("expression", "moment", "state"),
+    [
+        ("17:00+", "2025-11-24 16:59", State.CLOSED),
+        ("17:00+", "2025-11-24 17:00", State.OPEN),  # it does open at 17:00
+        ("17:00+", "2025-11-24 18:00", State.UNKNOWN),
+        ("17:00+", "2025-11-25 02:59", State.UNKNOWN),  # ten hours after 17:00
+        ("17:00+", "2025-11-25 03:00", State.CLOSED),
+        ("10:00+", "2025-11-24 23:59", State.UNKNOWN),  # before 17:00: to midnight
+        ("10:00+", "2025-11-25 00:30", State.CLOSED),
+        ("22:00+", "2025-11-25 05:59", State.UNKNOWN),  # from 22:00: eight hours
+        ("22:00+", "2025-11-25 06:00", State.CLOSED),
+        ("14:00-17:00+", "2025-11-24 16:00", State.OPEN),
+        ("14:00-17:00+", "2025-11-24 18:00", State.UNKNOWN),
+        ("Mo-Fr 08:00-12:00,13:00+", "2025-11-24 09:00", State.OPEN),
+        ("Mo-Fr 08:00-12:00,13:00+", "2025-11-24 15:00", State.UNKNOWN),
+        ("Mo-Fr 08:00-12:00,13:00+", "2025-11-29 15:00", State.CLOSED),  # Saturday
+        ('Mo 08:00-12:00 "on request"', "2025-11-24 09:00", State.UNKNOWN),
+        ('Mo 08:00-12:00 "on request"', "2025-11-24 13:00", State.CLOSED),
+        ('Mo 10:00-12:00 open "Maybe"', "2025-11-24 11:00", State.UNKNOWN),
+        ('"by appointment"', "2025-11-24 11:00", State.UNKNOWN),
+        ('Mo-Fr 08:00-18:00 || "by appointment"', "2025-11-24 09:00", State.OPEN),
+        ('Mo-Fr 08:00-18:00 || "by appointment"', "2025-11-29 09:00", State.UNKNOWN),
+        ("Mo-Fr 08:00-18:00 || closed", "2025-11-29 09:00", State.CLOSED),
+        ('Mo-Fr 08:00-18:00; PH off "holiday"', "2025-10-01 09:00", State.CLOSED),
+        ("Mo unknown", "2025-11-24 09:00", State.UNKNOWN),
+    ],
+)
+def test_open_ends_comments_and_fallbacks_are_unknown_not_wrong(expression, moment, state):
+    assert evaluate(expression, at(moment)).state is state
+
+
+def test_sunrise_and_sunset_use_the_stations_position_or_are_unknown():
+    harbin, urumqi = (45.75, 126.63), (43.83, 87.62)  # both keep Beijing time
+    dawn = at("2025-06-21 05:00")
+    assert evaluate("sunrise-sunset", dawn).state is State.UNKNOWN
+    assert evaluate("sunrise-sunset", dawn, coords=harbin).state is State.OPEN
+    assert evaluate("sunrise-sunset", dawn, coords=urumqi).state is State.CLOSED
+    sunrise = evaluate("sunrise-sunset", dawn, coords=urumqi).next_change
+    assert at("2025-06-21 06:00") < sunrise < at("2025-06-21 07:00")
+    assert station_status("sunrise-sunset", dawn, coords=harbin).state is State.OPEN
+    assert week("sunrise-sunset", date(2025, 6, 21))[0].unknown
+    assert not week("sunrise-sunset", date(2025, 6, 21), coords=harbin)[0].unknown
+
+
+@pytest.mark.parametrize(
+    ("moment", "state"),
+    [
+        ("2025-09-30 10:00", State.CLOSED),  # the eve of National Day
+        ("2025-10-08 10:00", State.OPEN),  # a holiday, but not the eve of one
+        ("2025-10-09 10:00", State.OPEN),
+        ("2025-11-24 10:00", State.OPEN),
+    ],
+)
+def test_ph_minus_one_day_is_the_eve_of_a_holiday_not_the_holiday(moment, state):
+    assert evaluate("Mo-Su 08:00-18:00; PH -1 day off", at(moment)).state is state
+
+
+def test_ph_plus_one_day_is_the_day_after():
+    expression = "Mo-Su 08:00-18:00; PH +1 day 10:00-12:00"
+    assert evaluate(expression, at("2025-10-09 09:00")).state is State.CLOSED
+    assert evaluate(expression, at("2025-10-09 11:00")).state is State.OPEN
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "Feb 30 10:00-12:00",
+        "Apr 31 off",
+        "Mo-Su 08:00-18:00; Jun 31 off",
+        "2014-2014 10:00-12:00",
+        "2015-2014 10:00-12:00",
+        "week 01-10/20 Mo 10:00-12:00",
+        "week 54 Mo 10:00-12:00",
+    ],
+)
+def test_impossible_values_are_refused_and_unknown(expression):
+    assert not hours.is_valid(expression)
+    status = evaluate(expression, at("2025-11-24 11:00"))
+    assert (status.state, status.reason) == (State.UNKNOWN, "invalid_hours")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["Feb 29 off", "Dec 31 10:00-12:00", "2014-2015 Mo 10:00-12:00", "week 01-53/2 Mo 10:00-12:00",
+     'Mo 10:00-12:00 "not on Apr 31"'],
+)  # fmt: skip
+def test_possible_values_stay_valid(expression):
+    assert hours.is_valid(expression)
+
+
+def test_impossible_hours_are_refused_where_they_are_entered():
+    from stationsite.stations_io.free_hours import to_osm
+
+    assert to_osm("Feb 30 10:00-12:00") is None
