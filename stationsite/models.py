@@ -162,7 +162,11 @@ class Station(db.Model):
         secondary=operator_station, back_populates="stations"
     )
 
-    __table_args__ = (Index("ix_station_lat_lon", "lat", "lon"),)
+    __table_args__ = (
+        Index("ix_station_lat_lon", "lat", "lon"),
+        # what report passes over every station read, without the wide rows
+        Index("ix_station_report", "district", "status", "kind", "code", "last_verified_at"),
+    )
 
     def name(self, locale: str = "zh") -> str:
         if locale.startswith("en") and self.name_en:
@@ -247,7 +251,22 @@ class Feedback(db.Model):
         back_populates="feedback", cascade="all, delete-orphan", order_by="FeedbackPhoto.id"
     )
 
-    __table_args__ = (Index("ix_feedback_station_created", "station_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_feedback_station_created", "station_id", "created_at"),
+        # what the report's feedback figures read over a period, without the wide rows
+        Index(
+            "ix_feedback_report",
+            "created_at",
+            "status",
+            "category",
+            "station_id",
+            "facility_id",
+            "rating",
+            "visitor_group",
+            "replied_at",
+            "resolved_at",
+        ),
+    )
 
 
 class FeedbackPhoto(db.Model):
