@@ -20,7 +20,7 @@ from stationsite.models import (
     VisitSource,
 )
 from stationsite.operator.services import record_tally
-from stationsite.reports import periods, rollups
+from stationsite.reports import periods, rollups, visits
 from stationsite.reports.figures import build_report
 from stationsite.reports.model import Scope
 from stationsite.users import create_user
@@ -108,6 +108,22 @@ def test_periods_agree_however_they_are_read(figures_app):
         assert report("2026-W49").visits.total == 2  # 30 Nov (23:30) - 6 Dec
         assert report("2026-W49").year_before.period.key == "2025-W49"
         assert rollups.differences() == []
+
+
+def test_a_rolling_year_reads_the_year_minus_its_other_months(figures_app):
+    """Twelve months from December read as the next year minus its December: the same
+    stations and totals as adding the twelve months one by one."""
+    with figures_app.app_context():
+        rolling = report("2025-12-01..2026-11-30").visits
+        months = [report(f"2026-{n:02}").visits for n in range(1, 12)]
+        assert rolling.total == 7 == sum(month.total for month in months)
+        assert [(s.code, s.visits) for s in rolling.by_station] == [("A1", 6), ("B1", 1)]
+        # 1 December's check-in is in the year row and taken away with December's row
+        assert [(s.code, s.visits) for s in report("2025-12-02..2026-11-30").visits.by_station] == [
+            ("A1", 6),
+            ("B1", 1),
+        ]
+        assert [s.code for s in rolling.least_used] == ["A2", "B1", "A1"]
 
 
 def test_district_kind_group_and_station_narrow_the_figures(figures_app):
@@ -304,6 +320,27 @@ def test_split_covers_the_period_exactly():
     assert ranges == [
         (date(2025, 12, 15), date(2025, 12, 31)),
         (date(2027, 2, 1), date(2027, 2, 10)),
+    ]
+
+
+def test_whole_parts_take_a_year_less_its_other_months_when_that_is_fewer_rows():
+    rolling = visits.whole_parts(periods.parse("2025-12-01..2026-11-30"))
+    assert rolling == [
+        ("month", date(2025, 12, 1), 1),
+        ("year", date(2026, 1, 1), 1),
+        ("month", date(2026, 12, 1), -1),
+    ]
+    half = visits.whole_parts(periods.parse("2026-01-01..2026-06-30"))
+    assert half == [("month", date(2026, n, 1), 1) for n in range(1, 7)]
+    # the partly covered month is taken away whole; its days come back from the day rollup
+    ragged = visits.whole_parts(periods.parse("2026-01-01..2026-11-20"))
+    assert ragged[0] == ("year", date(2026, 1, 1), 1)
+    assert sorted(ragged[1:]) == [
+        ("month", date(2026, 11, 1), -1),
+        ("month", date(2026, 12, 1), -1),
+    ]
+    assert periods.split(periods.parse("2026-01-01..2026-11-20"))[2] == [
+        (date(2026, 11, 1), date(2026, 11, 20))
     ]
 
 

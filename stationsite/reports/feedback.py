@@ -15,7 +15,7 @@ from ..models import Facility, Feedback, FeedbackCategory, FeedbackStatus, Stati
 from .model import AGE_BUCKETS, FaultRow, FeedbackFigures, OpenProblem, Scope
 from .periods import Period, months_in
 from .rollups import local_day_hour
-from .visits import TOP, is_national, station_conditions
+from .visits import LISTED, TOP, is_national, listed_name, station_conditions
 
 FAULT_LIKE = (
     FeedbackCategory.FACILITY_FAULT,
@@ -124,9 +124,9 @@ def _top_faults(scope: Scope, lang: str) -> list[FaultRow]:
         .order_by(count.desc(), Feedback.station_id, Feedback.facility_id)
         .limit(10)
     ).all()
+    ids = {row[0] for row in top}
     stations = {
-        s.id: s
-        for s in db.session.scalars(select(Station).where(Station.id.in_({r[0] for r in top})))
+        row.id: row for row in db.session.execute(select(*LISTED).where(Station.id.in_(ids)))
     }
     facilities = {
         f.id: f
@@ -138,7 +138,7 @@ def _top_faults(scope: Scope, lang: str) -> list[FaultRow]:
         rows.append(
             FaultRow(
                 station.code,
-                station.name(lang),
+                listed_name(station, lang),
                 facility.code if facility else "",
                 facility.name(lang) if facility else "",
                 n,
@@ -166,25 +166,38 @@ def _open(scope: Scope, lang: str, now: datetime) -> tuple[int, dict[str, int], 
     by_age = dict.fromkeys(AGE_BUCKETS, 0)
     for index, count in rows:
         by_age[AGE_BUCKETS[index]] = count
-    oldest = db.session.scalars(
-        select(Feedback)
+    oldest = db.session.execute(
+        select(
+            Feedback.id.label("feedback_id"),
+            Feedback.category,
+            Feedback.created_at,
+            *LISTED,
+            Facility.name_zh.label("facility_zh"),
+            Facility.name_en.label("facility_en"),
+        )
+        .join(Station, Station.id == Feedback.station_id)
+        .outerjoin(Facility, Facility.id == Feedback.facility_id)
         .where(*_open_conditions(scope))
         .order_by(Feedback.created_at, Feedback.id)
         .limit(TOP)
     )
     problems = [
         OpenProblem(
-            item.id,
-            item.station.code,
-            item.station.name(lang),
-            item.category.value,
-            item.facility.name(lang) if item.facility else "",
-            item.created_at,
-            round((now - item.created_at).total_seconds() / 86400, 1),
+            row.feedback_id,
+            row.code,
+            listed_name(row, lang),
+            row.category.value,
+            _facility_name(row, lang),
+            row.created_at,
+            round((now - row.created_at).total_seconds() / 86400, 1),
         )
-        for item in oldest
+        for row in oldest
     ]
     return sum(by_age.values()), by_age, problems
+
+
+def _facility_name(row, lang: str) -> str:
+    return (row.facility_en if lang.startswith("en") else row.facility_zh) or ""
 
 
 def _resolved(scope: Scope, station_ids=None) -> list:

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Feedback, FeedbackCategory, Station
 from .feedback import conditions, resolution_hours
 from .model import RankRow, Scope
-from .visits import station_conditions, station_totals
+from .visits import LISTED, listed_name, station_conditions, station_totals
 
 SORTS = ("visits", "rating", "faults", "fix")
 MOST = 50
@@ -81,7 +81,9 @@ def ranking(
     ids, fixes = _chosen(scope, sort, busiest_codes or [])
     if not ids:
         return []
-    stations = {s.id: s for s in db.session.scalars(select(Station).where(Station.id.in_(ids)))}
+    stations = {
+        row.id: row for row in db.session.execute(select(*LISTED).where(Station.id.in_(ids)))
+    }
     totals = station_totals(scope, ids=ids)
     visits = dict(db.session.execute(select(totals.c.station_id, totals.c.visits)).all())
     rated = {
@@ -100,11 +102,12 @@ def ranking(
     ]
 
 
-def _row(station: Station, visits: int, rated, fix: float | None, lang: str) -> RankRow:
+def _row(station, visits: int, rated, fix: float | None, lang: str) -> RankRow:
+    """`station`: the LISTED columns of a station."""
     rating, ratings, faults = rated
     return RankRow(
         code=station.code,
-        name=station.name(lang),
+        name=listed_name(station, lang),
         district=station.district,
         kind=station.kind.value,
         visits=visits or 0,

@@ -8,9 +8,24 @@ per-station rollup.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, union_all
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.schema import CreateTable, DropTable
 
 from ..extensions import db
 from ..models import (
@@ -28,6 +43,24 @@ from .rollups import EVERYWHERE
 
 TOP = 20
 MAP_MOST = 500  # stations drawn on the map of use
+
+# What a station list shows, read as plain columns: building Station objects for the 500
+# busiest stations cost more than the queries that choose them.
+LISTED = (
+    Station.id,
+    Station.code,
+    Station.name_zh,
+    Station.name_en,
+    Station.district,
+    Station.kind,
+    Station.lat,
+    Station.lon,
+)
+
+
+def listed_name(row, lang: str) -> str:
+    """Station.name for a row of LISTED columns."""
+    return row.name_en if lang.startswith("en") and row.name_en else row.name_zh
 
 
 def station_conditions(scope: Scope) -> list:
@@ -131,15 +164,38 @@ def _heat(scope: Scope) -> list[list[int]]:
 # --- per-station totals -------------------------------------------------------------------
 
 
+def whole_parts(period: Period) -> list[tuple[str, date, int]]:
+    """The period's whole years and months as (grain, start, sign) rows to add up.
+
+    A year mostly inside the period is read as the year minus its other months, so a rolling
+    twelve months costs three rows a station (year, minus one month, plus one month), not
+    twelve. The months subtracted include those only partly inside; their days inside come
+    back from the day rollup (`split`'s day ranges)."""
+    years, months, _ranges = split(period)
+    parts = [("year", start, 1) for start in years]
+    for year in sorted({month.year for month in months}):
+        inside = [month for month in months if month.year == year]
+        others = [date(year, n, 1) for n in range(1, 13) if date(year, n, 1) not in inside]
+        if 1 + len(others) < len(inside):
+            parts.append(("year", date(year, 1, 1), 1))
+            parts += [("month", month, -1) for month in others]
+        else:
+            parts += [("month", month, 1) for month in inside]
+    return parts
+
+
 def _parts_from_rollups(period: Period):
     """Selects of (station_id, visits, checkins) that together cover the period exactly."""
-    years, months, ranges = split(period)
-    grains = [("year", start) for start in years] + [("month", start) for start in months]
-    parts = [_day_part(first, last, None) for first, last in ranges]
-    if grains:
-        table = VisitRollupPeriod
-        chosen = or_(*[and_(table.grain == grain, table.start == start) for grain, start in grains])
-        parts.append(select(table.station_id, table.visits, table.checkins).where(chosen))
+    parts = [_day_part(first, last, None) for first, last in split(period)[2]]
+    table = VisitRollupPeriod
+    for sign in (1, -1):
+        chosen = [(g, start) for g, start, s in whole_parts(period) if s == sign]
+        if chosen:
+            which = or_(*[and_(table.grain == g, table.start == start) for g, start in chosen])
+            visits, checkins = (
+                (table.visits, table.checkins) if sign > 0 else (-table.visits, -table.checkins)
+            )
+            parts.append(select(table.station_id, visits, checkins).where(which))
     return parts
 
 
@@ -173,7 +229,7 @@ def station_totals(scope: Scope, period: Period | None = None, ids=None):
     only = ids if ids is not None else _scope_stations(scope)
     if only is not None:
         parts = [part.where(part.selected_columns[0].in_(only)) for part in parts]
-    if len(parts) == 1 and not scope.visitor_group and not split(period)[2]:
+    if not scope.visitor_group and not split(period)[2] and len(whole_parts(period)) == 1:
         # one whole month or year: its rows are already one per station
         whole = parts[0]
         return whole.with_only_columns(
@@ -190,68 +246,98 @@ def station_totals(scope: Scope, period: Period | None = None, ids=None):
             func.sum(columns[2]).label("checkins"),
         )
         .group_by(columns[0])
+        .having(func.sum(columns[1]) > 0)
         .subquery()
     )
 
 
-def _station_visits(station: Station, visits: int, checkins: int, lang: str) -> StationVisits:
-    return StationVisits(
-        station.code,
-        station.name(lang),
-        station.district,
-        station.kind.value,
-        visits,
-        checkins,
-        station.lat,
-        station.lon,
-    )
+# The scope's visited stations with their totals, written once per report to a temporary
+# table (one per connection) that the district, busiest and least-used passes then read: a
+# rolling year's rollup rows are summed, and the wide station rows read, once rather than three
+# times. Its own MetaData keeps it out of migrations.
+KEPT = Table(
+    "report_station_totals",
+    MetaData(),
+    Column("station_id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False),
+    Column("district", String(64), nullable=False),
+    Column("visits", Integer, nullable=False),
+    Column("checkins", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
 
 
-def _busiest(scope: Scope, totals, lang: str, limit: int = MAP_MOST) -> list[StationVisits]:
-    query = (
-        select(Station, totals.c.visits, totals.c.checkins)
+@contextmanager
+def kept(scope: Scope):
+    """The scope's visited stations and their totals as the KEPT table, for the block."""
+    connection = db.session.connection()
+    # A table left behind by an interrupted report on this pooled connection goes first.
+    connection.execute(DropTable(KEPT, if_exists=True))
+    connection.execute(CreateTable(KEPT))
+    totals = station_totals(scope)
+    visited = (
+        select(Station.id, Station.code, Station.district, totals.c.visits, totals.c.checkins)
         .join(totals, totals.c.station_id == Station.id)
         .where(*station_conditions(scope), totals.c.visits > 0)
-        .order_by(totals.c.visits.desc(), Station.code)
-        .limit(limit)
     )
-    return [_station_visits(s, v, c, lang) for s, v, c in db.session.execute(query)]
+    connection.execute(KEPT.insert().from_select([c.name for c in KEPT.columns], visited))
+    yield KEPT
+    connection.execute(DropTable(KEPT, if_exists=True))
 
 
-def _least_used(scope: Scope, totals, lang: str) -> list[StationVisits]:
+def _station_visits(row, lang: str) -> StationVisits:
+    """`row`: the LISTED columns of a station, with its visits and check-ins."""
+    return StationVisits(
+        row.code,
+        listed_name(row, lang),
+        row.district,
+        row.kind.value,
+        row.visits,
+        row.checkins,
+        row.lat,
+        row.lon,
+    )
+
+
+def _ranked(most: bool, limit: int, lang: str) -> list[StationVisits]:
+    """The most (or least) visited stations of KEPT, chosen in the narrow table, then read."""
+
+    def by_visits(table):
+        visits = table.c.visits.desc() if most else table.c.visits.asc()
+        return visits, table.c.code
+
+    chosen = select(KEPT).order_by(*by_visits(KEPT)).limit(limit).subquery()
+    query = (
+        select(*LISTED, chosen.c.visits, chosen.c.checkins)
+        .join(chosen, chosen.c.station_id == Station.id)
+        .order_by(*by_visits(chosen))
+    )
+    return [_station_visits(row, lang) for row in db.session.execute(query)]
+
+
+def _least_used(scope: Scope, lang: str) -> list[StationVisits]:
     """The least visited stations: first those without a single visit, then the fewest."""
     # An anti-join, not NOT IN: PostgreSQL cannot hash a NOT IN over a large subquery and
     # falls back to rescanning it for every station.
     unvisited = (
-        select(Station)
-        .outerjoin(totals, totals.c.station_id == Station.id)
-        .where(*station_conditions(scope), totals.c.station_id.is_(None))
+        select(*LISTED, literal(0).label("visits"), literal(0).label("checkins"))
+        .outerjoin(KEPT, KEPT.c.station_id == Station.id)
+        .where(*station_conditions(scope), KEPT.c.station_id.is_(None))
         .order_by(Station.code)
         .limit(TOP)
     )
-    rows = [_station_visits(s, 0, 0, lang) for s in db.session.scalars(unvisited)]
-    if len(rows) < TOP:
-        fewest = (
-            select(Station, totals.c.visits, totals.c.checkins)
-            .join(totals, totals.c.station_id == Station.id)
-            .where(*station_conditions(scope))
-            .order_by(totals.c.visits.asc(), Station.code)
-            .limit(TOP - len(rows))
-        )
-        rows += [_station_visits(s, v, c, lang) for s, v, c in db.session.execute(fewest)]
-    return rows
+    rows = [_station_visits(row, lang) for row in db.session.execute(unvisited)]
+    return rows + (_ranked(False, TOP - len(rows), lang) if len(rows) < TOP else [])
 
 
-def _districts(scope: Scope, totals) -> tuple[list[tuple[str, int]], int, int]:
+def _districts(scope: Scope) -> tuple[list[tuple[str, int]], int, int]:
     """Visits by district (most first), and how many of the scope's stations had a visit
     and how many had none."""
-    visits = func.sum(totals.c.visits)
+    visits = func.sum(KEPT.c.visits)
     query = (
-        select(Station.district, visits, func.count(Station.id))
-        .join(totals, totals.c.station_id == Station.id)
-        .where(*station_conditions(scope), totals.c.visits > 0)
-        .group_by(Station.district)
-        .order_by(visits.desc(), Station.district)
+        select(KEPT.c.district, visits, func.count())
+        .group_by(KEPT.c.district)
+        .order_by(visits.desc(), KEPT.c.district)
     )
     rows = db.session.execute(query).all()
     active = sum(stations for _district, _visits, stations in rows)
@@ -263,9 +349,10 @@ def visit_figures(scope: Scope, lang: str) -> tuple[VisitFigures, int]:
     """The scope's visit figures, and how many of its stations had a visit."""
     by_group, by_source = _by_group_source(scope)
     by_day = _by_day(scope)
-    totals = station_totals(scope)
-    by_district, active, unvisited = _districts(scope, totals)
-    busiest = _busiest(scope, totals, lang)
+    with kept(scope):
+        by_district, active, unvisited = _districts(scope)
+        busiest = _ranked(True, MAP_MOST, lang)
+        least_used = _least_used(scope, lang)
     figures = VisitFigures(
         total=sum(by_source.values()),
         by_group=by_group,
@@ -275,7 +362,7 @@ def visit_figures(scope: Scope, lang: str) -> tuple[VisitFigures, int]:
         heat=_heat(scope),
         by_district=by_district,
         by_station=busiest[:TOP],
-        least_used=_least_used(scope, totals, lang),
+        least_used=least_used,
         stations_without_visits=unvisited,
         busiest=busiest,
     )
