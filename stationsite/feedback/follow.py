@@ -6,7 +6,8 @@ import secrets
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Feedback, FeedbackCategory, FeedbackStatus
@@ -29,7 +30,8 @@ def new_reference() -> str:
     """FK- and four characters (~920,000 of them); longer once four keep colliding."""
     for attempt in range(8):
         reference = _candidate(4 if attempt < 4 else 6)
-        taken = db.session.scalar(select(Feedback.id).where(Feedback.reference == reference))
+        with db.session.no_autoflush:
+            taken = db.session.scalar(select(Feedback.id).where(Feedback.reference == reference))
         if taken is None:
             return reference
     return _candidate(8)
@@ -68,3 +70,12 @@ def visitor_status(item: Feedback) -> str:
         fault = item.category == FeedbackCategory.FACILITY_FAULT
         return str(_l("Fixed") if fault else _l("Dealt with"))
     return str(VISITOR_STATUS[item.status.value])
+
+
+@event.listens_for(Session, "before_flush")
+def _every_report_can_be_followed(session: Session, _context, _instances) -> None:
+    """Feedback stored by other paths (demo data, imports, tests) gets its reference too."""
+    new = [o for o in session.new if isinstance(o, Feedback) and o.reference is None]
+    with session.no_autoflush:
+        for item in new:
+            give_follow_link(item)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from flask import request
 from flask_babel import format_timedelta
+from flask_babel import gettext as _
 
 from ..models import Station
 from . import bp, faults
@@ -40,4 +41,7 @@ def ago(moment: datetime | None) -> str:
     """How long ago, in the reader's language: "2 小时前", "3 days ago"."""
     if moment is None:
         return ""
-    return format_timedelta(moment - datetime.now(UTC), add_direction=True)
+    delta = moment - datetime.now(UTC)
+    if abs(delta.total_seconds()) < 60:
+        return _("just now")
+    return format_timedelta(delta, add_direction=True)
