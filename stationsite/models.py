@@ -408,8 +408,6 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = _enum_column(Role)
     display_name: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     stations: Mapped[list[Station]] = relationship(
@@ -428,6 +426,27 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The signed session cookie carries a secret whose hash is the
+    id here; deleting the row signs that browser out, wherever a copy of the cookie is."""
+
+    __tablename__ = "user_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the secret
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignInFailure(db.Model):
+    """Failed sign-ins for one account name from one client address (a keyed hash, never
+    the address), counted atomically in the database so concurrent guesses cannot race."""
+
+    __tablename__ = "sign_in_failure"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Place(db.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, session
 from flask_babel import lazy_gettext as _l
 
 from .extensions import compress, csrf, db, login_manager
@@ -53,7 +53,14 @@ def _headers(response: Response) -> Response:
 
 @login_manager.user_loader
 def _load_user(user_id: str):
+    """The signed-in user, if the session is still one the server knows: signing out,
+    changing the password or disabling the account ends it on every copy of the cookie."""
+    from .auth.services import session_is_live
+    from .auth.views import SESSION_KEY
     from .models import User
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    valid = user_id.isascii() and user_id.isdigit() and len(user_id) < 10
+    user = db.session.get(User, int(user_id)) if valid else None
+    if user is None or not user.active or not session_is_live(user, session.get(SESSION_KEY)):
+        return None
+    return user

@@ -56,5 +56,9 @@ def update_user(
     )
     if password:
         user.set_password(password)
+    if password or not active:
+        from .auth.services import end_all_sessions
+
+        end_all_sessions(user)  # a reset password or a disabled account signs out everywhere
     db.session.flush()
     return user

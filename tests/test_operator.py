@@ -88,19 +88,6 @@ def test_one_message_for_every_failed_sign_in(client, people):
     assert message in unknown and message in wrong
 
 
-def test_repeated_failures_lock_the_account_for_a_while(app, client, people):
-    for _ in range(5):
-        assert sign_in(client, "op", "wrong-password").status_code == 400
-    locked = sign_in(client, "op")
-    assert locked.status_code == 400
-    assert "用户名或密码错误" in unescape(locked.get_data(as_text=True))
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == "op"))
-        user.locked_until = datetime.now(UTC) - timedelta(seconds=1)
-        db.session.commit()
-    assert sign_in(client, "op").status_code == 302
-
-
 def test_sign_out_needs_a_post_with_a_token(operator):
     assert operator.get("/auth/logout").status_code == 405
     assert operator.post("/auth/logout").status_code == 400  # no CSRF token

@@ -1,40 +1,127 @@
-"""Signing in: one answer for every failure, and a pause after repeated ones."""
+"""Signing in: one answer for every failure, a pause for one client after repeated ones, and
+sessions that end everywhere when they should.
+
+Failures are counted per account name *and* client address, so nobody can lock a known
+colleague out from somewhere else; an unknown name costs the same password check as a real
+one, so the answer's timing does not tell which names exist.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from flask import current_app, request
+from sqlalchemy import case, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import User
+from ..models import SignInFailure, User, UserSession
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 
 
+@cache
+def _decoy_hash() -> str:
+    """A hash made like real ones, checked when the name is unknown (equal work)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _client() -> str:
+    """The client address under a key (never the address itself)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    address = (request.remote_addr or "-").encode()
+    return hmac.new(key, b"sign-in:" + address, hashlib.sha256).hexdigest()
+
+
+def _held_back(username: str, now: datetime) -> bool:
+    failures = db.session.scalar(
+        select(SignInFailure.failures).where(
+            SignInFailure.username == username,
+            SignInFailure.client == _client(),
+            SignInFailure.last_at > now - LOCKOUT,
+        )
+    )
+    return (failures or 0) >= MAX_FAILURES
+
+
+def _count_failure(username: str, now: datetime) -> None:
+    """Add one failure atomically (an upsert); a window that has lapsed starts again at one."""
+    dialect = db.session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = make(SignInFailure).values(
+        username=username, client=_client(), failures=1, last_at=now
+    )
+    lapsed = SignInFailure.last_at <= now - LOCKOUT
+    statement = statement.on_conflict_do_update(
+        index_elements=["username", "client"],
+        set_={
+            "failures": case((lapsed, 1), else_=SignInFailure.failures + 1),
+            "last_at": now,
+        },
+    )
+    db.session.execute(statement)
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """The user, or None for an unknown name, a wrong password or a locked account alike."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    """The user, or None for an unknown name, a wrong password, a disabled account or a
+    client held back after repeated failures alike."""
+    username = username.strip()[:64]
     now = datetime.now(UTC)
-    if user is None or not user.active:
+    user = db.session.scalar(select(User).where(User.username == username))
+    held_back = _held_back(username, now)
+    known = user is not None and user.active
+    matches = check_password_hash(user.password_hash if known else _decoy_hash(), password)
+    if held_back or not known or not matches:
+        _count_failure(username, now)
         return None
-    if user.locked_until and user.locked_until > now:
-        return None
-    if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-        return None
-    user.failed_logins, user.locked_until = 0, None
+    db.session.execute(
+        delete(SignInFailure).where(
+            SignInFailure.username == username, SignInFailure.client == _client()
+        )
+    )
     return user
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start_session(user: User) -> str:
+    """A new signed-in browser for `user`: the secret its session cookie keeps."""
+    secret = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=_digest(secret), user_id=user.id))
+    return secret
+
+
+def session_is_live(user: User, secret: str | None) -> bool:
+    if not secret or len(secret) > 64:
+        return False
+    found = db.session.get(UserSession, _digest(secret))
+    return found is not None and found.user_id == user.id
+
+
+def end_session(secret: str | None) -> None:
+    if secret and len(secret) <= 64:
+        db.session.execute(delete(UserSession).where(UserSession.id == _digest(secret)))
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign `user` out on every device (password changed or reset, account disabled)."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
 
 def change_password(user: User, current: str, new: str) -> bool:
     if not user.check_password(current):
         return False
     user.set_password(new)
+    end_all_sessions(user)
     return True
 
 

@@ -6,7 +6,15 @@ from ..extensions import db
 from ..limits import limiter
 from . import bp
 from .forms import LoginForm, LogoutForm, PasswordForm
-from .services import authenticate, change_password, safe_next
+from .services import (
+    authenticate,
+    change_password,
+    end_session,
+    safe_next,
+    start_session,
+)
+
+SESSION_KEY = "signed_in"  # the session's secret; its hash names the UserSession row
 
 
 def home_for(user) -> str:
@@ -19,10 +27,12 @@ def login():
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
-        db.session.commit()  # failed attempts count even when the login fails
         if user is not None:
             session.clear()  # no session fixation: a fresh session for the signed-in user
             login_user(user)
+            session[SESSION_KEY] = start_session(user)
+        db.session.commit()  # failed attempts count even when the login fails
+        if user is not None:
             return redirect(safe_next(form.next.data) or home_for(user))
         form.password.errors.append(
             _(
@@ -38,6 +48,8 @@ def login():
 @login_required
 def logout():
     if LogoutForm().validate_on_submit():
+        end_session(session.get(SESSION_KEY))
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("You have signed out."), "info")
@@ -50,6 +62,8 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         if change_password(current_user, form.current.data, form.new.data):
+            # every other browser is signed out; this one carries on in a new session
+            session[SESSION_KEY] = start_session(current_user)
             db.session.commit()
             flash(_("Your password has been changed."), "info")
             return redirect(home_for(current_user))
