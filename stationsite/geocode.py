@@ -1,9 +1,12 @@
 """Where is "湖滨公园"? Typed places matched offline against the database, through geopy.
 
 `OfflineGeocoder` is a geopy geocoder over a gazetteer (station names and addresses, streets,
-districts, parks and landmarks). Matching forgives what people type: partial names, and names
-with or without 区 / 街道 / 公园 / 广场 / 站 suffixes. Online geocoders (Nominatim, Baidu, AMap)
-are optional by configuration, their datums converted to WGS-84, and never used in tests.
+districts, parks and landmarks). Matching forgives what people type: partial names, names with
+or without 区 / 街道 / 公园 / 广场 / 站 suffixes, homophone typos and pinyin (pypinyin), and
+near misses (rapidfuzz). Every match says how it matched ("exact", "sounds_like", "partial",
+"fuzzy"), so the caller can offer choices instead of a confident wrong place. Online geocoders
+(Nominatim, Baidu, AMap) are optional by configuration, their datums converted to WGS-84, and
+never used in tests.
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from geopy.geocoders import BaiduV3, Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
+from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz
 
 from . import geo
 
@@ -43,6 +49,8 @@ SUFFIXES = (
 )
 _NOISE = re.compile(r"[\s·•,，.。、()（）\[\]【】\-_/]+|演示|demo", re.IGNORECASE)
 KIND_RANK = {"place": 0, "station": 1, "street": 2, "district": 3}
+BROAD_KINDS = frozenset({"district", "street", "road", "lake", "area"})  # a centre is a guess
+FUZZY_AT = 75  # rapidfuzz ratio (0-100) from which two names are near misses of each other
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,12 @@ class Entry:
     lat: float
     lon: float
     aliases: tuple[str, ...] = ()
+    district: str = ""
+    detail: str = ""  # a finer kind, e.g. "park", "transit", "road"
+
+    @property
+    def broad(self) -> bool:
+        return self.kind in BROAD_KINDS or self.detail in BROAD_KINDS
 
 
 def normalize(text: str) -> str:
@@ -95,14 +109,52 @@ def score(query: str, name: str) -> float:
     return 40 * similarity if similarity >= 0.5 else 0
 
 
+@lru_cache(maxsize=65536)
+def pinyin(text: str) -> str:
+    """Toneless pinyin of the Chinese in `text` (other characters kept): 西湖 -> xihu."""
+    return "".join(lazy_pinyin(text)).lower()
+
+
+def _is_latin(text: str) -> bool:
+    return text.isascii()
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    score: float
+    how: str  # "exact", "sounds_like", "partial" or "fuzzy"
+    name: str  # the name or alias that matched
+
+
+def _how(query: str, name: str) -> tuple[float, str]:
+    """How well one name answers the query, and in what way."""
+    value = score(query, name)
+    if value >= 95:
+        return value, "exact"
+    qn, nn = core(normalize(query)), core(normalize(name))
+    if qn and pinyin(qn) == pinyin(nn):  # 杭州冬站 sounds like 杭州东站; "xihu" is 西湖
+        return (95, "exact") if _is_latin(qn) else (90, "sounds_like")
+    if value:
+        return value, "partial"
+    ratio = max(fuzz.ratio(qn, nn), fuzz.ratio(pinyin(qn), pinyin(nn)))
+    return (0.4 * ratio, "fuzzy") if ratio >= FUZZY_AT and len(qn) >= 2 else (0, "")
+
+
+def match(query: str, entry: Entry) -> Match | None:
+    found = [(*_how(query, name), name) for name in (entry.name, *entry.aliases) if name]
+    value, how, name = max(found, key=lambda item: item[0])
+    return Match(entry, value, how, name) if value else None
+
+
+def ranked(query: str, entries: Iterable[Entry], most: int = 6) -> list[Match]:
+    found = [m for m in (match(query, entry) for entry in entries) if m]
+    found.sort(key=lambda m: (-m.score, KIND_RANK.get(m.entry.kind, 9), len(m.entry.name)))
+    return found[:most]
+
+
 def best(query: str, entries: Iterable[Entry], most: int = 5) -> list[tuple[float, Entry]]:
-    scored = []
-    for entry in entries:
-        value = max(score(query, name) for name in (entry.name, *entry.aliases))
-        if value:
-            scored.append((value, entry))
-    scored.sort(key=lambda pair: (-pair[0], KIND_RANK[pair[1].kind], len(pair[1].name)))
-    return scored[:most]
+    return [(m.score, m.entry) for m in ranked(query, entries, most)]
 
 
 class OfflineGeocoder(Geocoder):
@@ -114,8 +166,12 @@ class OfflineGeocoder(Geocoder):
 
     def geocode(self, query, *, exactly_one=True, timeout=None):
         found = [
-            Location(entry.name, (entry.lat, entry.lon), {"kind": entry.kind, "score": value})
-            for value, entry in best(str(query), self.gazetteer(str(query)))
+            Location(
+                m.entry.name,
+                (m.entry.lat, m.entry.lon),
+                {"kind": m.entry.kind, "score": m.score, "how": m.how, "entry": m.entry},
+            )
+            for m in ranked(str(query), self.gazetteer(str(query)))
         ]
         if exactly_one:
             return found[0] if found else None

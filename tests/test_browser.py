@@ -583,3 +583,22 @@ def test_from_the_list_the_station_page_navigates_and_shares(phone, live_server,
     assert width <= PHONE["width"]
     screenshot(phone, f"station-go-{lang}")
     assert phone.errors == []
+
+
+# Issue 9, part 4: a typed place that is not sure offers choices
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_partial_place_name_gives_choices(rider, live_server, lang):
+    rider.goto(f"{live_server}/?lang={lang}", wait_until="networkidle")
+    rider.locator("#q").fill("西湖文化广场")
+    rider.locator(".button-search").click()
+    rider.wait_for_load_state("networkidle")
+    choices = rider.locator(".choices-list a")
+    assert 1 <= choices.count() <= 5
+    assert rider.locator(".top-result").count() == 0  # no answer from a guess
+    screenshot(rider, f"place-choices-{lang}")
+    choices.first.click()
+    rider.wait_for_load_state("networkidle")
+    assert "西湖" in rider.locator(".origin").inner_text()
+    assert rider.locator(".top-result .nav-link").count() == 5

@@ -23,16 +23,25 @@ def _areas() -> list[Entry]:
             p.lat,
             p.lon,
             tuple(a.strip() for a in p.aliases.split(",") if a.strip()) + (p.name_en,),
+            p.district,
+            p.kind,
         )
         for p in db.session.scalars(select(Place))
     ]
-    for column, kind in ((Station.district, "district"), (Station.street, "street")):
-        rows = db.session.execute(
-            select(column, func.avg(Station.lat), func.avg(Station.lon))
-            .where(column != "", Station.status != StationStatus.CLOSED)
-            .group_by(column)
+    districts = db.session.execute(
+        select(Station.district, func.avg(Station.lat), func.avg(Station.lon))
+        .where(Station.district != "", Station.status != StationStatus.CLOSED)
+        .group_by(Station.district)
+    )
+    entries += [Entry(name, "district", lat, lon, (), name) for name, lat, lon in districts]
+    streets = db.session.execute(
+        select(
+            Station.street, func.min(Station.district), func.avg(Station.lat), func.avg(Station.lon)
         )
-        entries += [Entry(name, kind, lat, lon) for name, lat, lon in rows]
+        .where(Station.street != "", Station.status != StationStatus.CLOSED)
+        .group_by(Station.street)
+    )
+    entries += [Entry(name, "street", lat, lon, (), dist) for name, dist, lat, lon in streets]
     return entries
 
 
@@ -60,7 +69,10 @@ def _stations(query: str) -> list[Entry]:
         )
         .limit(40)
     )
-    return [Entry(s.name_zh, "station", s.lat, s.lon, (s.address, s.name_en or "")) for s in rows]
+    return [
+        Entry(s.name_zh, "station", s.lat, s.lon, (s.address, s.name_en or ""), s.district)
+        for s in rows
+    ]
 
 
 def gazetteer(query: str) -> list[Entry]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
@@ -10,6 +10,7 @@ from geopy.exc import GeopyError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import geo
 from ..extensions import db
 from ..geocode import OfflineGeocoder, online_geocoder
 from ..models import Station
@@ -75,22 +76,74 @@ class Located:
     lat: float
     lon: float
     kind: str
+    how: str = "exact"  # how the typed text matched: exact, sounds_like, partial, fuzzy
+    district: str = ""
+    broad: bool = False  # a district, street or road: its centre is only a rough answer
+    score: float = 100
 
 
-def locate(query: str) -> Located | None:
-    """A typed place, offline first; an online geocoder only when configured."""
+@dataclass
+class Lookup:
+    """A typed place: where to search from (only when sure), and choices when not."""
+
+    query: str
+    place: Located | None = None
+    choices: list[Located] = field(default_factory=list)
+
+
+CHOICES = 5
+SAME_PLACE_M = 1000
+
+
+def locate(query: str) -> Lookup:
+    """Offline first; an online geocoder only when configured and the gazetteer knows nothing.
+
+    The search starts from the top match only when it is exact and one place; a partial,
+    fuzzy or sounds-alike match, or several places of that name, become choices instead."""
     query = query.strip()[:80]
     if not query:
+        return Lookup(query)
+    found = [
+        _located(item)
+        for item in OfflineGeocoder(gazetteer).geocode(query, exactly_one=False) or []
+    ]
+    if not found:
+        online = _online(query)
+        return Lookup(query, online) if online else Lookup(query)
+    top, others = found[0], found[1:]
+    rivals = [o for o in others if o.score >= top.score and _apart(top, o)]
+    if top.how != "exact" or rivals:
+        return Lookup(query, None, found[:CHOICES])
+    return Lookup(query, top, others[: CHOICES - 1] if top.broad else [])
+
+
+def _apart(a: Located, b: Located) -> bool:
+    return geo.distance_m((a.lat, a.lon), (b.lat, b.lon)) > SAME_PLACE_M
+
+
+def _located(location) -> Located:
+    entry = location.raw["entry"]
+    return Located(
+        entry.name,
+        entry.lat,
+        entry.lon,
+        entry.detail if entry.kind == "place" and entry.detail else entry.kind,
+        location.raw["how"],
+        entry.district,
+        entry.broad,
+        location.raw["score"],
+    )
+
+
+def _online(query: str) -> Located | None:
+    online = online_geocoder(current_app.config.get("GEOCODER", "offline"))
+    if online is None:
         return None
-    found = OfflineGeocoder(gazetteer).geocode(query)
-    if found is None:
-        online = online_geocoder(current_app.config.get("GEOCODER", "offline"))
-        if online is not None:
-            try:
-                found = online.geocode(query)
-            except GeopyError:
-                current_app.logger.warning("online geocoder failed for %r", query)
+    try:
+        found = online.geocode(query)
+    except GeopyError:
+        current_app.logger.warning("online geocoder failed for %r", query)
+        return None
     if found is None:
         return None
-    kind = (found.raw or {}).get("kind", "online")
-    return Located(found.address, found.latitude, found.longitude, kind)
+    return Located(found.address, found.latitude, found.longitude, "online", "online")

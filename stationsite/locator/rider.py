@@ -11,7 +11,7 @@ from ..maps import map_center
 from ..models import Station
 from . import fallback
 from . import index as idx
-from .queries import Located, locate, nearby, stations_by_id
+from .queries import Located, Lookup, locate, nearby, stations_by_id
 from .service import current_index
 
 NEAR_M, FAR_M, CITY_M = 3_000, 20_000, 60_000
@@ -24,30 +24,32 @@ class Answer:
     rows: list[tuple[Station, idx.Hit]] = field(default_factory=list)
     widened: bool = False
     not_found: str | None = None  # the typed place we could not find
+    place: Located | None = None  # what the typed place matched, when we search from it
+    choices: list[Located] = field(default_factory=list)  # places it might mean
     soonest: fallback.Soonest | None = None  # when nothing matches: usable first
     relaxed: list[fallback.Relaxation] = field(default_factory=list)  # ...or with one filter less
     stations: dict[int, Station] = field(default_factory=dict)  # theirs, by id
 
 
-def answer(origin, query: str, filters: idx.Filters, at: datetime) -> Answer:
-    label = _("My location") if origin else None
-    not_found = None
-    if origin is None and query:
-        place: Located | None = locate(query)
-        if place:
-            origin, label = (place.lat, place.lon), place.name
-        else:
-            not_found = query
+def answer(origin, query: str, filters: idx.Filters, at: datetime, near: str = "") -> Answer:
+    """Stations for the rider at `origin` (`near` names it: a place they picked), else for the
+    place typed in `query`, else for the whole city."""
+    label = (near or _("My location")) if origin else None
+    lookup = locate(query) if origin is None and query else Lookup(query)
+    if lookup.place:
+        origin, label = (lookup.place.lat, lookup.place.lon), lookup.place.name
+    not_found = query if query and origin is None and not lookup.choices else None
     if origin is None:
         rows = nearby(*map_center(), at, limit=50, radius_m=CITY_M, filters=filters)
-        found = Answer(None, None, rows, not_found=not_found)
+        found = Answer(None, None, rows, not_found=not_found, choices=lookup.choices)
         return found if rows else _no_match(found, map_center(), filters, at, CITY_M)
     rows = nearby(*origin, at, limit=20, radius_m=NEAR_M, filters=filters)
+    found = Answer(origin, label, rows, place=lookup.place, choices=lookup.choices)
     if rows:
-        return Answer(origin, label, rows)
-    rows = nearby(*origin, at, limit=20, radius_m=FAR_M, filters=filters)
-    found = Answer(origin, label, rows, widened=True)
-    return found if rows else _no_match(found, origin, filters, at, FAR_M)
+        return found
+    found.rows = nearby(*origin, at, limit=20, radius_m=FAR_M, filters=filters)
+    found.widened = True
+    return found if found.rows else _no_match(found, origin, filters, at, FAR_M)
 
 
 def _no_match(found: Answer, origin, filters: idx.Filters, at: datetime, radius_m) -> Answer:

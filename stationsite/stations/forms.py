@@ -6,6 +6,7 @@ from wtforms import (
     RadioField,
     SearchField,
     SelectMultipleField,
+    StringField,
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
@@ -32,6 +33,7 @@ class LocatorForm(FlaskForm):
     q = SearchField(_l("Place"), validators=[Optional(), Length(max=80)])
     lat = FloatField(validators=[Optional(), NumberRange(-90, 90)], widget=widgets.HiddenInput())
     lon = FloatField(validators=[Optional(), NumberRange(-180, 180)], widget=widgets.HiddenInput())
+    near = StringField(validators=[Optional(), Length(max=80)], widget=widgets.HiddenInput())
     kind = RadioField(
         _l("Kind"),
         choices=_choices([("", _l("All stations")), *labels.KIND_SHORT.items()]),

@@ -14,6 +14,7 @@ from ..reports.coverage import record_search
 from . import bp
 from .cards import station_card
 from .forms import LocatorForm
+from .places import kind_label, place_choices
 from .presenters import describe, facility_rows, still_available, week_rows
 from .services import (
     closure_end,
@@ -52,7 +53,8 @@ def index():
         h24=bool(form.h24.data),
         mode=form.valid(form.mode),
     )
-    found = answer(form.origin, form.valid(form.q) or "", filters, now)
+    near = "" if form.near.errors else (form.near.data or "")
+    found = answer(form.origin, form.valid(form.q) or "", filters, now, near)
     if found.origin is not None:
         record_search(*found.origin, filters, now, source="web")
     cards = [station_card(s, hit, now, lang, found.origin) for s, hit in found.rows]
@@ -72,6 +74,8 @@ def index():
         filtering=_filter_count(filters),
         soonest=soonest_card(found, now, lang),
         relaxed=relax_links(found, request.args, {f.code: f.name(lang) for f in offered}, lang),
+        choices=place_choices(found.choices, request.args),
+        place_kind=kind_label,
     )
 
 
