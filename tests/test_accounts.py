@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from stationsite.auth import services
 from stationsite.extensions import db
 from stationsite.models import SignInFailure, User, UserSession
-from stationsite.users import update_user
+from stationsite.users import create_user, update_user
 from tests.test_operator import csrf, people, sign_in  # noqa: F401 (a fixture)
 
 HOME = {"REMOTE_ADDR": "10.0.0.1"}
@@ -140,3 +140,26 @@ def test_an_unknown_name_costs_a_password_check_too(app, monkeypatch):
         assert services.authenticate("op", "wrong-password") is None
     assert len(checked) == 2
     assert checked[0].split("$")[0] == checked[1].split("$")[0]  # the same method and cost
+
+
+@pytest.mark.usefixtures("people")
+def test_one_client_guessing_many_names_is_held_back(app):
+    guesser = browser(app, ELSEWHERE)
+    for n in range(services.MAX_CLIENT_FAILURES):
+        sign_in(guesser, f"name-{n}", "wrong-password")
+    assert sign_in(guesser, "op").status_code == 400
+    assert sign_in(browser(app, HOME), "op").status_code == 302
+
+
+def test_sign_in_works_while_the_rate_limit_store_is_down(empty_db_file, tmp_path):
+    """Sign-in is throttled in the database, so a dead Redis does not keep staff out."""
+    from tests.conftest import _app_on_copy
+
+    app = _app_on_copy(empty_db_file, tmp_path, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    with app.app_context():
+        create_user("op", "long-password", "operator")
+        db.session.commit()
+    client = browser(app, HOME)
+    assert sign_in(client, "op", "wrong-password").status_code == 400
+    assert sign_in(client, "op").status_code == 302
+    assert client.get("/operator/").status_code == 200

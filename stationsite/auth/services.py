@@ -16,14 +16,15 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from flask import current_app, request
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import SignInFailure, User, UserSession
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # for one account name from one client address
+MAX_CLIENT_FAILURES = 20  # for any names from one client address (guessing many accounts)
 LOCKOUT = timedelta(minutes=15)
 
 
@@ -41,14 +42,17 @@ def _client() -> str:
 
 
 def _held_back(username: str, now: datetime) -> bool:
-    failures = db.session.scalar(
-        select(SignInFailure.failures).where(
-            SignInFailure.username == username,
-            SignInFailure.client == _client(),
-            SignInFailure.last_at > now - LOCKOUT,
-        )
-    )
-    return (failures or 0) >= MAX_FAILURES
+    """Whether this client has failed too often lately, for this name or for any.
+
+    Kept in the database, not the rate-limit store, so sign-in works while Redis is down."""
+    failures = func.sum(SignInFailure.failures)
+    this_name, any_name = db.session.execute(
+        select(
+            func.coalesce(failures.filter(SignInFailure.username == username), 0),
+            func.coalesce(failures, 0),
+        ).where(SignInFailure.client == _client(), SignInFailure.last_at > now - LOCKOUT)
+    ).one()
+    return this_name >= MAX_FAILURES or any_name >= MAX_CLIENT_FAILURES
 
 
 def _count_failure(username: str, now: datetime) -> None:
