@@ -104,3 +104,10 @@ def test_an_exact_place_says_what_it_matched(demo_client):
 def test_a_district_says_it_is_a_large_area(demo_client):
     page = demo_client.get("/?q=%E8%A5%BF%E6%B9%96%E5%8C%BA&lang=en").get_data(as_text=True)
     assert "is a large area" in page and "Nearer places with that name" in page
+
+
+def test_my_location_says_the_nearest_place_or_street(demo_client):
+    page = demo_client.get("/?lat=30.2585&lon=120.1630&lang=en").get_data(as_text=True)
+    assert "My location, near 湖滨公园" in page
+    far = demo_client.get("/?lat=39.9&lon=116.4&lang=en").get_data(as_text=True)
+    assert "My location" in far and "My location, near" not in far

@@ -6,6 +6,7 @@ import time
 
 from sqlalchemy import func, or_, select
 
+from .. import geo
 from ..extensions import db
 from ..geocode import Entry, core, normalize
 from ..models import Place, Station, StationStatus
@@ -77,3 +78,13 @@ def _stations(query: str) -> list[Entry]:
 
 def gazetteer(query: str) -> list[Entry]:
     return cached_areas(str(db.engine.url)) + _stations(query)
+
+
+def nearest_name(lat: float, lon: float, within_m: float = 1500) -> str | None:
+    """The nearest named place or street to a position: how "my location" reads to a person."""
+    here = (lat, lon)
+    named = [e for e in cached_areas(str(db.engine.url)) if e.kind in ("place", "street")]
+    if not named:
+        return None
+    closest = min(named, key=lambda e: geo.distance_m(here, (e.lat, e.lon)))
+    return closest.name if geo.distance_m(here, (closest.lat, closest.lon)) <= within_m else None

@@ -11,6 +11,7 @@ from ..maps import map_center
 from ..models import Station
 from . import fallback
 from . import index as idx
+from .gazetteer import nearest_name
 from .queries import Located, Lookup, locate, nearby, stations_by_id
 from .service import current_index
 
@@ -34,7 +35,7 @@ class Answer:
 def answer(origin, query: str, filters: idx.Filters, at: datetime, near: str = "") -> Answer:
     """Stations for the rider at `origin` (`near` names it: a place they picked), else for the
     place typed in `query`, else for the whole city."""
-    label = (near or _("My location")) if origin else None
+    label = (near or _my_location(origin)) if origin else None
     lookup = locate(query) if origin is None and query else Lookup(query)
     if lookup.place:
         origin, label = (lookup.place.lat, lookup.place.lon), lookup.place.name
@@ -59,3 +60,8 @@ def _no_match(found: Answer, origin, filters: idx.Filters, at: datetime, radius_
     hits = [r.nearest for r in found.relaxed] + ([found.soonest.hit] if found.soonest else [])
     found.stations = stations_by_id([hit.id for hit in hits])
     return found
+
+
+def _my_location(origin) -> str:
+    place = nearest_name(*origin)
+    return _("My location, near %(place)s", place=place) if place else _("My location")
