@@ -127,10 +127,13 @@ def import_stations_command(path: str, dry_run: bool) -> None:
     (matched by station code)."""
     from pathlib import Path
 
+    from flask import current_app
+
     from . import stations_io
 
     try:
-        rows = stations_io.parse(Path(path).read_bytes(), path)
+        area = stations_io.ServiceArea.parse(current_app.config.get("SERVICE_AREA"))
+        rows = stations_io.parse(Path(path).read_bytes(), path, area)
     except stations_io.ImportRefused as refused:
         raise click.ClickException(str(refused.message)) from None
     for row in rows:

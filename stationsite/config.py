@@ -15,6 +15,7 @@ ENV_KEYS = (
     "SESSION_COOKIE_SECURE",
     "PROXY_COUNT",
     "FEEDBACK_REQUIRE_APPROVAL",
+    "SERVICE_AREA",
 )
 
 
@@ -31,6 +32,7 @@ class Defaults:
     GEOCODER = "offline"
     MAP_CENTER = "30.2741,120.1551"  # Hangzhou, the demo city
     MAP_MAX_FEATURES = 500
+    SERVICE_AREA = "73,3,136,54"  # bounds imports accept: min lon, min lat, max lon, max lat
     LOCATOR_REFRESH_S = 1.0
     # Riders' searches, kept anonymously for planning, are buffered per process and written
     # in batches of this many, or once the oldest has waited this long (0: at once).

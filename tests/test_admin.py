@@ -82,7 +82,8 @@ def test_import_previews_then_applies_the_good_rows_idempotently(app, staff):
     page = unescape(preview.get_data(as_text=True))
     assert preview.status_code == 200
     assert "4 行" in page or "4 rows" in page
-    assert "缺少 name_zh" in page and "不在中国境内" in page
+    assert "缺少名称" in page or "missing name" in page  # English until the merge of issue 10
+    assert "写反" in page or "look swapped" in page
     assert "开放时间识别为 Mo-Su 07:00-19:00" in page
     with app.app_context():
         assert db.session.scalar(select(func.count(Station.id))) == 1  # nothing yet

@@ -153,8 +153,8 @@ def test_import_reports_bad_rows_and_dry_runs(runner, tmp_path):
         encoding="utf-8",
     )
     dry = runner.invoke(args=["import-stations", str(source), "--dry-run"])
-    assert "Would create 1" in dry.output and "row 3: error: missing name_zh" in dry.output
-    assert "row 4: error: unknown kind: castle" in dry.output
+    assert "Would create 1" in dry.output and "row 3: error: missing name\n" in dry.output
+    assert "row 4: error: unknown kind castle (use 暖心驿站 or 公厕驿站)" in dry.output
     assert count(Station) == 0
     done = runner.invoke(args=["import-stations", str(source)])
     assert "Created 1" in done.output and "failed 2" in done.output

@@ -22,13 +22,12 @@ from .. import maps, stations_io
 from ..auth.access import admin_required
 from ..catalogue import forget_cached_catalogue, save_facility
 from ..extensions import db
-from ..i18n import translated
 from ..models import User
 from ..operator.services import recent_audit
 from ..stations.services import facility_catalogue, get_station_or_404
 from ..stations_io.hours_words import describe
 from ..users import UserError, create_user, update_user
-from . import bp
+from . import bp, importing
 from . import stations as admin_stations
 from .forms import ConfirmImportForm, FacilityForm, ImportForm, StationForm, UserForm
 
@@ -67,9 +66,9 @@ def import_stations():
         form.file.errors.append(_("The file is larger than 20 MB."))
         return render_template("admin/import.html", form=form), 400
     try:
-        rows = stations_io.parse(data, form.file.data.filename or "")
+        rows = stations_io.parse(data, form.file.data.filename or "", importing.service_area())
     except stations_io.ImportRefused as refused:
-        form.file.errors.append(translated(refused.message))
+        form.file.errors.append(importing.say(refused.message))
         return render_template("admin/import.html", form=form), 400
     token = secrets.token_hex(16)
     (_uploads() / f"{token}.upload").write_bytes(data)
@@ -82,6 +81,7 @@ def import_stations():
         confirm=confirm,
         filename=form.file.data.filename,
         hours_in_words=partial(describe, lang=str(get_locale() or "zh")),
+        say=importing.say,
     )
 
 
@@ -94,7 +94,7 @@ def import_confirm():
     path = _upload(form.token.data)
     name = path.with_suffix(".name").read_text()
     try:
-        rows = stations_io.parse(path.read_bytes(), name)
+        rows = stations_io.parse(path.read_bytes(), name, importing.service_area())
     except stations_io.ImportRefused:
         abort(400)
     outcome = stations_io.apply(rows, by=current_user)

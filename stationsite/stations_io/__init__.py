@@ -15,9 +15,10 @@ from ..extensions import db
 from ..models import Facility, FacilityState, Station, StationFacility, User
 from ..operator.services import audit
 from .messages import ImportRefused, Message, Row
+from .positions import CHINA, ServiceArea
 from .reading import read
 
-__all__ = ["ImportRefused", "Message", "Outcome", "Row", "apply", "parse", "plan"]
+__all__ = ["ImportRefused", "Message", "Outcome", "Row", "ServiceArea", "apply", "parse", "plan"]
 BATCH = 5000  # codes per IN (...): PostgreSQL's driver takes at most 65,535 parameters
 
 FIELDS = (
@@ -56,9 +57,9 @@ def facility_names() -> dict[str, str]:
     return names
 
 
-def parse(data: bytes, filename: str) -> list[Row]:
+def parse(data: bytes, filename: str, area: ServiceArea = CHINA) -> list[Row]:
     """Rows of the file; `ImportRefused` (one message) when the file cannot be read at all."""
-    return read(data, filename, facility_names())
+    return read(data, filename, facility_names(), area)
 
 
 def _batches(codes: list[str]) -> Iterable[list[str]]:

@@ -4,16 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# How messages name a file's columns (the admin page shows them in the reader's language)
+COLUMN_WORDS = {
+    "code": "code",
+    "name_zh": "name",
+    "name_en": "English name",
+    "kind": "kind",
+    "address": "address",
+    "district": "district",
+    "street": "street",
+    "lat": "latitude",
+    "lon": "longitude",
+    "opening_hours": "opening hours",
+    "phone": "phone",
+    "operator_org": "operator",
+    "facilities": "facilities",
+    "coord": "coordinate system",
+}
+
 
 @dataclass(frozen=True)
 class Message:
-    """English here and in the CLI; the admin page translates `text` and fills `params`."""
+    """English here and in the CLI; the admin page translates `text` and fills `params`.
+    A `column` parameter holds a field's key and is shown as the column's name."""
 
     text: str
     params: tuple[tuple[str, object], ...] = ()
 
     def __str__(self) -> str:
-        return self.text % dict(self.params) if self.params else self.text
+        params = dict(self.params)
+        if "column" in params:
+            params["column"] = COLUMN_WORDS.get(str(params["column"]), params["column"])
+        return self.text % params if params else self.text
 
 
 def message(text: str, **params) -> Message:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 
-from .. import geo
 from . import free_hours, osm
 from .decoding import decode
 from .messages import ImportRefused, Message, Row, message
+from .positions import CHINA, ServiceArea, check_position
 from .tables import csv_records, is_old_excel, is_workbook, workbook_records
 
 __all__ = ["ImportRefused", "Message", "Row", "read"]
@@ -61,27 +61,19 @@ KINDS = {
     "公廁驛站": "toilet_station",
     "公廁": "toilet_station",
 }
-DATUMS = {
-    "wgs84": "wgs84",
-    "gcj02": "gcj02",
-    "bd09": "bd09",
-    "gcj-02": "gcj02",
-    "bd-09": "bd09",
-    "高德": "gcj02",
-    "百度": "bd09",
-    "": "wgs84",
-}
-CHINA = (3.0, 54.0, 73.0, 136.0)  # lat and lon bounds; anything outside is a mistake
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def read(data: bytes, name: str, facility_names: dict[str, str]) -> list[Row]:
-    """`facility_names` maps codes and Chinese names to catalogue codes."""
+def read(
+    data: bytes, name: str, facility_names: dict[str, str], area: ServiceArea = CHINA
+) -> list[Row]:
+    """`facility_names` maps codes and Chinese names to catalogue codes; positions outside
+    `area` are row errors."""
     rows = _rows(data, name)
     if not rows:
         raise ImportRefused("The file holds no stations: it has no rows under its header.")
     _flag_duplicates(rows)
-    return [_clean(row, facility_names) if row.fields else row for row in rows]
+    return [_clean(row, facility_names, area) if row.fields else row for row in rows]
 
 
 def _rows(data: bytes, name: str) -> list[Row]:
@@ -102,9 +94,9 @@ def _json(text: str):
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportRefused(
-            "This is not valid GeoJSON: the error is at line %(line)d, column %(column)d.",
+            "This is not valid GeoJSON: the error is at line %(line)d, character %(char)d.",
             line=error.lineno,
-            column=error.colno,
+            char=error.colno,
         ) from None
     except RecursionError:
         raise ImportRefused("This is not valid GeoJSON: it is nested too deeply.") from None
@@ -159,20 +151,20 @@ def _flag_duplicates(rows: list[Row]) -> None:
             first[code] = row.number
 
 
-def _clean(row: Row, facility_names: dict[str, str]) -> Row:
+def _clean(row: Row, facility_names: dict[str, str], area: ServiceArea) -> Row:
     values = row.fields
     for required in ("code", "name_zh"):
         if not values.get(required):
-            row.errors.append(message("missing %(field)s", field=required))
+            row.errors.append(message("missing %(column)s", column=required))
     _lengths(row)
     if values.get("code") and not CODE.fullmatch(values["code"]):
         row.errors.append(
             message(
-                "code %(code)s may only hold letters, digits, - and _", code=values["code"][:40]
+                "code %(value)s may only hold letters, digits, - and _", value=values["code"][:40]
             )
         )
     _kind(row)
-    _coordinates(row)
+    check_position(row, area)
     _hours(row)
     _facilities(row, facility_names)
     return row
@@ -182,7 +174,12 @@ def _lengths(row: Row) -> None:
     for name, limit in MAX_LENGTH.items():
         if len(row.fields.get(name, "")) > limit:
             row.errors.append(
-                message("%(field)s is longer than %(limit)d characters", field=name, limit=limit)
+                message(
+                    "%(column)s is longer than %(limit)d characters: %(value)s…",
+                    column=name,
+                    limit=limit,
+                    value=row.fields[name][:20],
+                )
             )
             row.fields[name] = row.fields[name][:limit]
 
@@ -191,7 +188,9 @@ def _kind(row: Row) -> None:
     raw = row.fields.get("kind", "warm_station")
     kind = KINDS.get(raw.strip().lower()) or KINDS.get(raw)
     if kind is None:
-        row.errors.append(message("unknown kind: %(kind)s", kind=raw[:40]))
+        row.errors.append(
+            message("unknown kind %(value)s (use 暖心驿站 or 公厕驿站)", value=raw[:40])
+        )
     row.fields["kind"] = kind
 
 
@@ -203,29 +202,6 @@ def _facilities(row: Row, facility_names: dict[str, str]) -> None:
                 row.facilities.append(code)
             elif not code:
                 row.warnings.append(message("unknown facility skipped: %(name)s", name=token[:40]))
-
-
-def _coordinates(row: Row) -> None:
-    values = row.fields
-    try:
-        lat, lon = float(values.get("lat", "")), float(values.get("lon", ""))
-    except ValueError:
-        row.errors.append(message("lat and lon must be numbers"))
-        return
-    datum = DATUMS.get(values.pop("coord", "").strip().lower())
-    if datum is None:
-        row.errors.append(message("unknown coordinate system (use wgs84, gcj02 or bd09)"))
-        return
-    if not (CHINA[0] <= lat <= CHINA[1] and CHINA[2] <= lon <= CHINA[3]):
-        row.errors.append(
-            message(
-                "position %(lat)s, %(lon)s is outside China (are lat and lon swapped?)",
-                lat=values.get("lat"),
-                lon=values.get("lon"),
-            )
-        )
-        return
-    values["lat"], values["lon"] = geo.to_wgs84(lat, lon, datum)
 
 
 def _hours(row: Row) -> None:
