@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Facility, Feedback, FeedbackCategory, FeedbackStatus, Role, Station, User
 from .services import ChangeError, audit, set_station_facilities
 
-ACTIONS = ("acknowledge", "reply", "resolve", "reject", "approve")
+ACTIONS = ("acknowledge", "reply", "resolve", "reject", "unreject", "approve")
 PAGE = 50
 TODO = "todo"  # the inbox's default view: what needs a person, oldest first
 RATING_ONLY = (FeedbackCategory.PRAISE, FeedbackCategory.SUGGESTION)
@@ -100,6 +100,8 @@ def act(item: Feedback, action: str, reply: str, *, by: User) -> None:
             set_station_facilities(item.station, {item.facility.code: {"state": "working"}}, by=by)
     if action == "reject":
         item.status, item.approved = FeedbackStatus.REJECTED, False
+    if action == "unreject" and item.status == FeedbackStatus.REJECTED:  # undo "spam"
+        item.status = FeedbackStatus.NEW
     if action == "approve":  # the comment and the photos, once union staff have looked
         item.approved = True
         for photo in item.photos:

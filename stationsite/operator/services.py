@@ -185,3 +185,31 @@ def recent_audit(station: Station, limit: int = 30) -> list[AuditEntry]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def state_before_removal(station: Station, code: str) -> str:
+    """What the facility was before it was last removed (working if unknown)."""
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.station_id == station.id, AuditEntry.action == f"facility:{code}")
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(20)
+    )
+    for entry in entries:
+        if (entry.after or {}).get("state") == "removed":
+            before = (entry.before or {}).get("state")
+            return before if before in ("working", "out_of_order") else "working"
+    return "working"
+
+
+def restore_facility(station: Station, code: str, *, by: User) -> None:
+    """Undo a removal: the facility comes back as it was."""
+    present = {item.facility.code: item for item in station.facilities}
+    if code not in present or present[code].state != FacilityState.REMOVED:
+        raise ChangeError(f"not a removed facility: {code}")
+    state = state_before_removal(station, code)
+    set_station_facilities(station, {code: {"state": state}}, by=by)
+
+
+def removed_facilities(station: Station) -> list[StationFacility]:
+    return [item for item in station.facilities if item.state == FacilityState.REMOVED]

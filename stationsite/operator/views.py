@@ -52,8 +52,9 @@ def _hours_form(station) -> HoursForm:
 
 
 def _add_form(station) -> AddFacilityForm:
+    """Anything not shown on the station yet; a removed facility added again is restored."""
     form = AddFacilityForm()
-    present = {item.facility.code for item in station.facilities}
+    present = {item.facility.code for item in visible_facilities(station)}
     form.facility.choices = [
         SelectChoice(f.code, f.name(current_lang()))
         for f in facility_catalogue()
@@ -82,6 +83,7 @@ def _page(station, status: int = 200, **forms):
         facilities=visible_facilities(station),
         audit=services.recent_audit(station),
         faults=open_faults(station.id),
+        removed=services.removed_facilities(station),
         history=history,
         **(defaults | forms),
     ), status
@@ -109,6 +111,8 @@ def facility_state(code: str):
     services.set_station_facilities(
         station, {form.facility.data: {"state": form.state.data}}, by=current_user
     )
+    if form.state.data == "removed":
+        return _saved(station, _("Removed. You can restore it below."), "removed")
     return _saved(station, _("Saved."), f"facility-{form.facility.data}")
 
 
@@ -128,6 +132,19 @@ def facility_report(code: str, facility: str, verdict: str):
         inbox.mark_fine(station, facility, by=current_user)
         message = _("Marked working: the next visitors are asked whether it works.")
     return _saved(station, message, f"facility-{facility}")
+
+
+@bp.post("/stations/<code>/facilities/<facility>/restore")
+@login_required
+def facility_restore(code: str, facility: str):
+    station = editable_station_or_404(code)
+    if not ActionForm().validate():
+        return _page(station, 400)
+    try:
+        services.restore_facility(station, facility, by=current_user)
+    except services.ChangeError:
+        abort(404)
+    return _saved(station, _("Facility restored."), f"facility-{facility}")
 
 
 @bp.post("/stations/<code>/facilities/details")
@@ -279,7 +296,10 @@ def feedback_action(feedback_id: int):
         flash(str(error), "error")
         return redirect(request.referrer or url_for("operator.feedback_inbox"))
     db.session.commit()
-    flash(_("Done."), "success")
+    if form.action.data == "reject":
+        flash(_("Marked as spam and hidden. To undo, show 'Rejected as spam'."), "success")
+    else:
+        flash(_("Done."), "success")
     return redirect(_back_to_inbox(item.id))
 
 
