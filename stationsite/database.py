@@ -15,10 +15,31 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def init_app(app: Flask) -> None:
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
+
+
+def engine_options(config) -> dict:
+    """Fail fast: a database that does not answer costs a request DATABASE_TIMEOUT_S seconds
+    (then a 503), not gunicorn's worker timeout. SQLite waits longer for its one writer, so
+    that concurrent feedback is stored rather than refused."""
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    timeout = config.get("DATABASE_TIMEOUT_S", 2)
+    return {
+        "pool_timeout": timeout,  # waiting for a free pooled connection
+        "connect_args": {
+            "connect_timeout": timeout,
+            # a connection that stops answering is dropped by TCP, not waited on forever
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+            "tcp_user_timeout": timeout * 1000,
+            "options": f"-c statement_timeout={config.get('STATEMENT_TIMEOUT_S', 30) * 1000}",
+        },
+    }
 
 
 @event.listens_for(Engine, "connect")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -28,7 +31,36 @@ def wants_json() -> bool:
 def init_app(app: Flask) -> None:
     app.register_error_handler(APIError, lambda error: error.response())
     app.register_error_handler(HTTPException, _http_error)
+    for error in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(error, _database_down)
     app.register_error_handler(Exception, _unexpected)
+
+
+def _database_down(error: Exception):
+    """The database could not be reached or stopped answering: a clear 503, not a 500."""
+    from flask import current_app
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already gone: nothing to undo
+        current_app.logger.warning("rollback failed after a database error")
+    current_app.logger.error("database unavailable: %s", error)
+    message = _("The service is briefly unavailable. Please try again in a minute.")
+    if wants_json():
+        return APIError(503, "unavailable", message).response()
+    try:
+        return render_template("errors/error.html", error=None, message=message), 503
+    except Exception:  # the page itself needed the database (a signed-in user): say it plainly
+        db.session.rollback()
+        return _plain_page(message), 503, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _plain_page(message: str) -> str:
+    return (
+        '<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>503</title><p>{escape(message)}</p></html>"
+    )
 
 
 def _http_error(error: HTTPException):

@@ -19,6 +19,13 @@ limiter = Limiter(key_func=client_hash)
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # A Redis that accepts connections but never answers must not hold a request: give up
+    # within STORE_TIMEOUT_S and refuse the write (503) rather than wait for the worker timeout.
+    timeout = app.config.get("STORE_TIMEOUT_S", 2)
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS",
+        {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+    )
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", False)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", False)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
