@@ -7,12 +7,13 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..catalogue import FACILITIES, ensure_catalogue
 from ..extensions import db
-from ..models import Facility, FacilityState, Station, StationFacility, User
+from ..models import Facility, FacilityState, Place, Station, StationFacility, User
 from ..operator.services import audit
 from .messages import ImportRefused, Message, Row
 from .positions import CHINA, ServiceArea
@@ -59,7 +60,35 @@ def facility_names() -> dict[str, str]:
 
 def parse(data: bytes, filename: str, area: ServiceArea = CHINA) -> list[Row]:
     """Rows of the file; `ImportRefused` (one message) when the file cannot be read at all."""
-    return read(data, filename, facility_names(), area)
+    return read(data, filename, facility_names(), area, NearestPlace())
+
+
+class NearestPlace:
+    """The gazetteer's nearest place within `within_m`, read from the database once if asked."""
+
+    def __init__(self, within_m: float = 1000.0) -> None:
+        self.within_m, self.places = within_m, None
+
+    def __call__(self, lat: float, lon: float) -> str | None:
+        if self.places is None:
+            rows = db.session.execute(select(Place.name_zh, Place.lat, Place.lon)).all()
+            self.places = (
+                [r.name_zh for r in rows],
+                np.radians(np.array([(r.lat, r.lon) for r in rows], dtype=float).reshape(-1, 2)),
+            )
+        names, points = self.places
+        if not names:
+            return None
+        metres = _metres(points, np.radians([lat, lon]))
+        nearest = int(np.argmin(metres))
+        return names[nearest] if metres[nearest] <= self.within_m else None
+
+
+def _metres(points: np.ndarray, here: np.ndarray) -> np.ndarray:
+    """Equirectangular distance: exact enough within a kilometre or two."""
+    x = (points[:, 1] - here[1]) * np.cos((points[:, 0] + here[0]) / 2)
+    y = points[:, 0] - here[0]
+    return 6_371_000 * np.hypot(x, y)
 
 
 def _batches(codes: list[str]) -> Iterable[list[str]]:

@@ -58,3 +58,4 @@ class Row:
     errors: list[Message] = field(default_factory=list)
     warnings: list[Message] = field(default_factory=list)
     original_hours: str = ""  # the hours as the file wrote them
+    unnamed: bool = False  # an OSM feature without a name: one may be made from a place

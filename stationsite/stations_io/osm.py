@@ -111,16 +111,26 @@ def _name_unnamed_toilet(row: Row, tags: dict) -> None:
         return
     street = tags.get("addr:street") or tags.get("addr:place") or tags.get("addr:suburb")
     if street:
-        row.fields["name"] = f"公厕（{street}）"
-        row.warnings.append(
-            message("no name in the file: named %(name)s from its street", name=row.fields["name"])
-        )
+        name_generated(row, f"公厕（{street}）", FROM_STREET)
+    else:
+        row.unnamed = True
+
+
+NO_POSITION = "this feature has no position"
+FROM_STREET = "no name in the file: named %(name)s from its street"
+FROM_PLACE = "no name in the file: named %(name)s from the nearest place"
+
+
+def name_generated(row: Row, name: str, how: str) -> None:
+    """A made-up name is always said to be made up."""
+    row.fields["name"] = name
+    row.warnings.append(message(how, name=name))
 
 
 def _position(row: Row, geometry) -> None:
     point = _centre(geometry) if isinstance(geometry, dict) else None
     if point is None:
-        row.errors.append(message("this feature has no position"))
+        row.errors.append(message(NO_POSITION))
         return
     row.fields.setdefault("lon", point[0])
     row.fields.setdefault("lat", point[1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from . import free_hours, osm
 from .decoding import decode
@@ -64,14 +65,24 @@ KINDS = {
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+NearestPlace = Callable[[float, float], str | None]
+
+
 def read(
-    data: bytes, name: str, facility_names: dict[str, str], area: ServiceArea = CHINA
+    data: bytes,
+    name: str,
+    facility_names: dict[str, str],
+    area: ServiceArea = CHINA,
+    nearest_place: NearestPlace = lambda _lat, _lon: None,
 ) -> list[Row]:
     """`facility_names` maps codes and Chinese names to catalogue codes; positions outside
-    `area` are row errors."""
+    `area` are row errors; `nearest_place` names an unnamed OSM toilet near a known place."""
     rows = _rows(data, name)
     if not rows:
         raise ImportRefused("The file holds no stations: it has no rows under its header.")
+    for row in rows:
+        if row.unnamed:
+            _name_from_place(row, nearest_place)
     _flag_duplicates(rows)
     return [_clean(row, facility_names, area) if row.fields else row for row in rows]
 
@@ -87,6 +98,15 @@ def _rows(data: bytes, name: str) -> list[Row]:
     if name.lower().endswith((".geojson", ".json")) or text.lstrip()[:1] in ("{", "["):
         return osm.rows(_json(text))
     return _table_rows(csv_records(text))
+
+
+def _name_from_place(row: Row, nearest_place: NearestPlace) -> None:
+    try:
+        place = nearest_place(float(row.fields["lat"]), float(row.fields["lon"]))
+    except (KeyError, TypeError, ValueError):
+        return
+    if place:
+        osm.name_generated(row, f"公厕（{place}附近）", osm.FROM_PLACE)
 
 
 def _json(text: str):
@@ -164,7 +184,8 @@ def _clean(row: Row, facility_names: dict[str, str], area: ServiceArea) -> Row:
             )
         )
     _kind(row)
-    check_position(row, area)
+    if not any(error.text == osm.NO_POSITION for error in row.errors):
+        check_position(row, area)
     _hours(row)
     _facilities(row, facility_names)
     return row
