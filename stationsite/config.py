@@ -34,6 +34,11 @@ class Defaults:
     MAP_MAX_FEATURES = 500
     SERVICE_AREA = "73,3,136,54"  # bounds imports accept: min lon, min lat, max lon, max lat
     LOCATOR_REFRESH_S = 1.0
+    # Fail fast: seconds to wait for PostgreSQL (connect, a pooled connection) and for Redis
+    # before answering 503; an optional PostgreSQL statement timeout for web requests.
+    DATABASE_TIMEOUT_S = 2
+    STORE_TIMEOUT_S = 2
+    STATEMENT_TIMEOUT_S = None
     # Riders' searches, kept anonymously for planning, are buffered per process and written
     # in batches of this many, or once the oldest has waited this long (0: at once).
     SEARCH_LOG_BATCH = 50

@@ -27,7 +27,7 @@ def engine_options(config) -> dict:
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
     timeout = config.get("DATABASE_TIMEOUT_S", 2)
-    return {
+    options = {
         "pool_timeout": timeout,  # waiting for a free pooled connection
         "connect_args": {
             "connect_timeout": timeout,
@@ -37,9 +37,12 @@ def engine_options(config) -> dict:
             "keepalives_interval": 2,
             "keepalives_count": 3,
             "tcp_user_timeout": timeout * 1000,
-            "options": f"-c statement_timeout={config.get('STATEMENT_TIMEOUT_S', 30) * 1000}",
         },
     }
+    statement_s = config.get("STATEMENT_TIMEOUT_S")  # off by default: rebuilds run long
+    if statement_s:
+        options["connect_args"]["options"] = f"-c statement_timeout={statement_s}s"
+    return options
 
 
 @event.listens_for(Engine, "connect")
