@@ -88,3 +88,30 @@ def nearest_name(lat: float, lon: float, within_m: float = 1500) -> str | None:
         return None
     closest = min(named, key=lambda e: geo.distance_m(here, (e.lat, e.lon)))
     return closest.name if geo.distance_m(here, (closest.lat, closest.lon)) <= within_m else None
+
+
+SAME_PLACE_M = 300
+
+
+def save_places(rows) -> tuple[int, int]:
+    """Add places, or update one of the same name and kind within 300 m; (added, updated)."""
+    names = {row.name_zh for row in rows}
+    existing: dict[tuple[str, str], list[Place]] = {}
+    for place in db.session.scalars(select(Place).where(Place.name_zh.in_(names))):
+        existing.setdefault((place.name_zh, place.kind), []).append(place)
+    added = updated = 0
+    for row in rows:
+        same = existing.setdefault((row.name_zh, row.kind), [])
+        near = [
+            p for p in same if geo.distance_m((p.lat, p.lon), (row.lat, row.lon)) < SAME_PLACE_M
+        ]
+        place = near[0] if near else Place()
+        for column in ("name_zh", "name_en", "kind", "aliases", "district", "city", "lat", "lon"):
+            setattr(place, column, getattr(row, column))
+        if not near:
+            db.session.add(place)
+            same.append(place)
+        added, updated = added + (not near), updated + bool(near)
+    db.session.flush()
+    _cache.clear()  # the next search sees them at once
+    return added, updated

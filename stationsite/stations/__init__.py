@@ -1,5 +1,5 @@
 from flask import Blueprint
 
-bp = Blueprint("stations", __name__)
+bp = Blueprint("stations", __name__, cli_group=None)  # its commands are top-level
 
-from . import views  # noqa: E402,F401  (routes register on import)
+from . import commands, views  # noqa: E402,F401  (routes and commands register on import)
