@@ -227,13 +227,15 @@ def test_check_in_counts_once_per_half_hour(client, app, station):
         assert visit.visitor_group.value == "sanitation"
 
 
-def test_check_in_needs_a_group_and_a_token(client, app, station):
+def test_check_in_needs_a_token_and_a_known_group_if_any(client, app, station):
     assert (
         client.post("/stations/FB-001/checkin", data={"visitor_group": "courier"}).status_code
         == 400
     )
     csrf = token(client, "/stations/FB-001/checkin")
-    response = client.post("/stations/FB-001/checkin", data={"csrf_token": csrf})
+    response = client.post(
+        "/stations/FB-001/checkin", data={"csrf_token": csrf, "visitor_group": "astronaut"}
+    )
     assert response.status_code == 400 and 'id="visitor_group-errors"' in response.get_data(
         as_text=True
     )

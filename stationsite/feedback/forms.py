@@ -111,7 +111,19 @@ class QuickRatingForm(VisitorGroupMixin, FlaskForm):
 
 
 class CheckinForm(VisitorGroupMixin, FlaskForm):
-    pass
+    """The API's check-in: the client says who checks in."""
+
+
+class QRCheckinForm(FlaskForm):
+    """The QR page: one tap; who you are is asked after the first check-in, once."""
+
+    visitor_group = RadioField(
+        _l("I am a"), choices=_choices(labels.VISITOR_GROUP), validators=[Optional()]
+    )
+
+
+class GroupForm(VisitorGroupMixin, FlaskForm):
+    """Asked once, after a first check-in made without it."""
 
 
 class VoteForm(FlaskForm):

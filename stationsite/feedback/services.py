@@ -140,6 +140,20 @@ def check_in(station: Station, visitor_group: str, clients: tuple[str, str]) -> 
     return visit, new
 
 
+def set_visit_group(station: Station, visit_id: int, visitor_group: str) -> bool:
+    """Tell who made a recent check-in stored without it (as "other"); counted again."""
+    visit = db.session.get(Visit, visit_id)
+    recent = datetime.now(UTC) - CHECKIN_WINDOW
+    if visit is None or visit.station_id != station.id or visit.source != VisitSource.CHECKIN:
+        return False
+    if visit.visitor_group != VisitorGroup.OTHER or visit.visited_at < recent:
+        return False
+    rollups.count_visit(visit, station, sign=-1)
+    visit.visitor_group = VisitorGroup(visitor_group)
+    rollups.count_visit(visit, station)
+    return True
+
+
 # --- what the public sees ---------------------------------------------------------------
 
 

@@ -21,12 +21,19 @@ from ..i18n import current_lang
 from ..limits import checkin_limits, feedback_limits
 from ..stations.services import get_station_or_404
 from . import bp, faults, follow, photos
-from .forms import CheckinForm, FeedbackForm, QuickRatingForm, VoteForm
+from .forms import FeedbackForm, GroupForm, QRCheckinForm, QuickRatingForm, VoteForm
 from .public import station_faults
-from .services import Submission, check_in, reportable_facilities, submit_feedback
+from .services import (
+    Submission,
+    check_in,
+    reportable_facilities,
+    set_visit_group,
+    submit_feedback,
+)
 
 GROUP_COOKIE = "visitor_group"
 FOLLOW_KEY = "follow"
+ASK_GROUP_KEY = "ask_group"  # the first check-in, made without saying who
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -147,14 +154,17 @@ def vote(code: str, report_id: int, kind: str):
 @checkin_limits
 def checkin(code: str):
     station = get_station_or_404(code)
-    form = CheckinForm()
+    form = QRCheckinForm()
     if request.method == "GET":
         form.visitor_group.data = _remembered_group()
     if form.validate_on_submit():
-        visit, created = check_in(station, form.visitor_group.data, recent_client_hashes())
+        group = form.visitor_group.data
+        visit, created = check_in(station, group or "other", recent_client_hashes())
         db.session.commit()
+        if created and not group:
+            session[ASK_GROUP_KEY] = visit.id  # asked on the next page, once
         target = url_for("feedback.checked_in", code=code, again=None if created else 1)
-        return _remember_group(redirect(target), form.visitor_group.data)
+        return _remember_group(redirect(target), group)
     status = 400 if request.method == "POST" else 200
     return render_template("feedback/checkin.html", station=station, form=form), status
 
@@ -164,13 +174,31 @@ def checked_in(code: str):
     station = get_station_or_404(code)
     form = QuickRatingForm(formdata=None)
     form.visitor_group.data = _remembered_group()
+    ask = session.get(ASK_GROUP_KEY) and not _remembered_group()
     return render_template(
         "feedback/checked_in.html",
         station=station,
         form=form,
+        group_form=GroupForm(formdata=None) if ask else None,
         again=bool(request.args.get("again")),
         **station_faults(station),
     )
+
+
+@bp.post("/stations/<code>/checkin/group")
+@checkin_limits
+def checkin_group(code: str):
+    station = get_station_or_404(code)
+    form = GroupForm()
+    if not form.validate():
+        abort(400)
+    visit_id = session.pop(ASK_GROUP_KEY, None)
+    if visit_id:
+        set_visit_group(station, visit_id, form.visitor_group.data)
+        db.session.commit()
+    flash(_l("Thank you."), "success")
+    response = redirect(url_for("feedback.checked_in", code=code))
+    return _remember_group(response, form.visitor_group.data)
 
 
 @bp.get("/photos/<name>")
