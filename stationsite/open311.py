@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from . import labels
@@ -97,6 +98,7 @@ def requests_list():
             except ValueError:
                 return _error(400, f"{name} must be a W3C date-time")
             query = query.where(compare(moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
+    query = query.options(selectinload(Feedback.station), selectinload(Feedback.photos))
     items = db.session.scalars(query.order_by(Feedback.created_at.desc()).limit(1000))
     return jsonify([_as_request(item) for item in items])
 
