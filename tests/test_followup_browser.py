@@ -172,3 +172,47 @@ def test_the_whole_loop_on_phones(browser, loop_app, robot, tmp_path):  # noqa: 
     screenshot(reporter, "loop-10-reporter-sees-confirmed")
     for page in (reporter, second, operator, next_visitor):
         page.context.close()
+
+
+def test_new_screens_have_no_serious_accessibility_violations(browser, loop_app, tmp_path):  # noqa: F811
+    """The follow page, the thanks with its link, "me too", "does it work?", the one-tap
+    check-in and its question, the operator's report buttons, removal and audit trail."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    app, base = loop_app
+    visitor = phone_in(browser, "a11y")
+    visitor.goto(f"{base}/stations/{CODE}/checkin", wait_until="networkidle")
+    screenshot(visitor, "loop-11-first-checkin-one-tap")
+    visitor.locator("form button[type=submit]").first.click()
+    visitor.wait_for_url("**/checkin/done*")
+    screenshot(visitor, "loop-12-asked-once")
+    pages = [visitor.url]
+    visitor.goto(f"{base}/stations/{CODE}/feedback?category=facility_fault&facility=microwave")
+    visitor.locator("label.chip", has_text="快递员").click()
+    visitor.locator("form.feedback-form button[type=submit]").click()
+    visitor.wait_for_url("**/feedback/thanks*")
+    follow_url = visitor.locator("#follow-url").input_value()
+    pages += [visitor.url, follow_url, f"{base}/stations/{CODE}/feedback"]
+    operator = phone_in(browser, "a11y-op")
+    _sign_in(operator, base, "loop-op", "loop-password")
+    operator.goto(f"{base}/operator/stations/{CODE}", wait_until="networkidle")
+    operator.locator("#facility-microwave details.remove-confirm summary").click()
+    operator.locator("#facility-microwave details.remove-confirm").scroll_into_view_if_needed()
+    screenshot(operator, "loop-13-remove-asks-first")
+    operator.locator("#facility-microwave details.remove-confirm button").click()
+    operator.wait_for_load_state("networkidle")
+    operator.locator("#removed").scroll_into_view_if_needed()
+    screenshot(operator, "loop-14-removed-can-be-restored")
+    operator.locator("#audit").scroll_into_view_if_needed()
+    screenshot(operator, "loop-15-audit-in-words")
+    for page, url in [(visitor, u) for u in pages] + [(operator, operator.url)]:
+        page.goto(url, wait_until="networkidle")
+        results = Axe().run(page)
+        serious = [
+            (v["id"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], url
+    visitor.context.close()
+    operator.context.close()
