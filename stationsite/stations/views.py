@@ -1,6 +1,6 @@
 from urllib.parse import urlencode
 
-from flask import render_template, request
+from flask import Response, render_template, request
 
 from .. import hours
 from ..feedback.follow import public_url
@@ -14,6 +14,7 @@ from ..reports.coverage import record_search
 from . import bp
 from .cards import station_card
 from .forms import LocatorForm
+from .icons import icon_id, sprite
 from .places import kind_label, place_choices
 from .presenters import describe, facility_rows, still_available, week_rows
 from .services import (
@@ -24,6 +25,8 @@ from .services import (
 )
 from .suggest import relax_links, soonest_card
 from .trip import origin_from, trip
+
+bp.add_app_template_global(icon_id, "facility_icon")
 
 FILTER_FACILITIES = (
     "microwave",
@@ -123,3 +126,11 @@ def detail(code: str):
         share_url=public_url("stations.detail", code=station.code),
         **public_voice(station),
     )
+
+
+@bp.get("/icons/facilities.svg")
+def icons():
+    response = Response(sprite(), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 7 * 24 * 3600
+    return response
