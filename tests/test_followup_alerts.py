@@ -267,3 +267,11 @@ def test_still_broken_after_a_fix_alerts_again(alerting, client, robot):
     eventually(lambda: robot.posts)
     [(_, body)] = robot.posts  # the first report was made before any robot was set up
     assert "FB-001" in body["markdown"]["content"] and item.reference in body["markdown"]["content"]
+
+
+def test_settings_come_from_the_environment_too(alerting, client, robot, monkeypatch):
+    orgs = {"城西环卫所": {"webhook": f"wecom:{robot.url}/from-env"}}
+    monkeypatch.setenv("NOTIFY_ORGS", json.dumps(orgs, ensure_ascii=False))
+    post_feedback(client)
+    eventually(lambda: robot.posts)
+    assert robot.posts[0][0] == "/from-env"

@@ -13,6 +13,7 @@ own group or mailbox differs, ALERT_UNANSWERED_HOURS (default 24).
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,8 +45,14 @@ class Targets:
     email_to: list[str]
 
 
+def _orgs() -> dict:
+    """NOTIFY_ORGS as a mapping in config.py, or as JSON in the environment."""
+    orgs = setting("NOTIFY_ORGS") or {}
+    return json.loads(orgs) if isinstance(orgs, str) else orgs
+
+
 def targets(org: str) -> Targets:
-    own = (setting("NOTIFY_ORGS") or {}).get(org, {})
+    own = _orgs().get(org, {})
     webhook = own.get("webhook") or setting("NOTIFY_WEBHOOK")
     emails = own.get("email_to") or setting("NOTIFY_EMAIL_TO") or ""
     from .channels import smtp_settings
