@@ -1,19 +1,14 @@
 import json
-import secrets
-from functools import partial
-from pathlib import Path
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -25,94 +20,16 @@ from ..extensions import db
 from ..models import User
 from ..operator.services import recent_audit
 from ..stations.services import facility_catalogue, get_station_or_404
-from ..stations_io.hours_words import describe
 from ..users import UserError, create_user, update_user
-from . import bp, importing
+from . import bp
 from . import stations as admin_stations
-from .forms import ConfirmImportForm, FacilityForm, ImportForm, StationForm, UserForm
-
-MAX_UPLOAD = 20 * 1024 * 1024
-
-
-def _uploads() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _upload(token: str) -> Path:
-    if not token.isalnum():
-        abort(404)
-    path = _uploads() / f"{token}.upload"
-    if not path.exists():
-        abort(404)
-    return path
+from .forms import FacilityForm, StationForm, UserForm
 
 
 @bp.get("/")
 @admin_required
 def index():
     return render_template("admin/index.html")
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@admin_required
-def import_stations():
-    form = ImportForm()
-    if not form.validate_on_submit():
-        return render_template("admin/import.html", form=form), 400 if form.errors else 200
-    data = form.file.data.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        form.file.errors.append(_("The file is larger than 20 MB."))
-        return render_template("admin/import.html", form=form), 400
-    try:
-        rows = stations_io.parse(data, form.file.data.filename or "", importing.service_area())
-    except stations_io.ImportRefused as refused:
-        form.file.errors.append(importing.say(refused.message))
-        return render_template("admin/import.html", form=form), 400
-    token = secrets.token_hex(16)
-    (_uploads() / f"{token}.upload").write_bytes(data)
-    (_uploads() / f"{token}.name").write_text(form.file.data.filename or "upload.csv")
-    confirm = ConfirmImportForm(token=token)
-    return render_template(
-        "admin/import_preview.html",
-        rows=sorted(rows, key=lambda row: (not row.errors, not row.warnings, row.number)),
-        plan=stations_io.plan(rows),
-        confirm=confirm,
-        filename=form.file.data.filename,
-        hours_in_words=partial(describe, lang=str(get_locale() or "zh")),
-        say=importing.say,
-    )
-
-
-@bp.post("/import/confirm")
-@admin_required
-def import_confirm():
-    form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        abort(400)
-    path = _upload(form.token.data)
-    name = path.with_suffix(".name").read_text()
-    try:
-        rows = stations_io.parse(path.read_bytes(), name, importing.service_area())
-    except stations_io.ImportRefused:
-        abort(400)
-    outcome = stations_io.apply(rows, by=current_user)
-    db.session.commit()
-    path.unlink(missing_ok=True)
-    path.with_suffix(".name").unlink(missing_ok=True)
-    flash(
-        _(
-            "Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
-            "%(failed)d rows with errors skipped.",
-            created=len(outcome.created),
-            updated=len(outcome.updated),
-            unchanged=len(outcome.unchanged),
-            failed=len(outcome.failed),
-        ),
-        "success",
-    )
-    return redirect(url_for("admin.index"))
 
 
 @bp.get("/export.csv")
