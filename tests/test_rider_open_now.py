@@ -25,6 +25,7 @@ def test_24h_water_at_a_shut_toilet_station_is_found_and_said_plainly(demo_clien
     top = page.split('class="top-result"')[1].split("</section>")[0]
     assert "Hubin Park toilet station" in top
     assert "Station closed; Drinking water available 24 hours" in top
+    assert "Station closed when you arrive, but what you need is there" in top
     assert "No suitable station" not in page
 
 

@@ -45,6 +45,8 @@ def station_card(station: Station, hit: Hit, now: datetime, lang: str, origin=No
             ebike_min=hit.minutes["ebike"],
             arrival_text=when(hit.arrival_at, now),
             open_on_arrival=hit.open_on_arrival,
+            # the asked facilities keep their own hours: they may be there while the rooms are not
+            need_on_arrival=hit.available_on_arrival if hit.need_arrival != hit.arrival else None,
             nav=navigation.links(station.lat, station.lon, station.name("zh"), origin=origin),
         )
     return card
