@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from html import unescape
 
 import pytest
@@ -87,6 +88,22 @@ def test_binary_and_undecodable_files_are_refused_with_one_message():
     assert "cannot be read" in refusal(b"\x81" * 10 + b"\xff\xfe\xfd" * 50)
     assert ".xlsx" in refusal(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls")
     assert "Excel" in refusal(b"PK\x03\x04 not really a zip", "broken.xlsx")
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"hello.txt": "not a workbook"},
+        {"[Content_Types].xml": "<unclosed"},
+        {"[Content_Types].xml": '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'},
+    ],
+)
+def test_zip_files_that_are_not_workbooks_are_refused(members):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    assert "Excel" in refusal(out.getvalue(), "stations.xlsx")
 
 
 def test_a_field_over_128_kib_is_a_row_error_not_a_crash():
