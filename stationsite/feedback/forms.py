@@ -53,7 +53,7 @@ class FeedbackForm(VisitorGroupMixin, FlaskForm):
         render_kw={"accept": "image/*"},  # the phone offers its camera and its gallery
     )
     website = StringField()  # a honeypot: hidden from people, filled in by bots
-    encoded_photos: list = []  # filled in by validate_photos
+    encoded_photos: tuple = ()  # re-encoded by validate_photos
 
     def set_facilities(self, facilities, lang: str) -> None:
         self.facility.choices = [SelectChoice("", "—")] + [
