@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_babel import format_date, format_datetime, get_locale, gettext
 
 from . import labels
@@ -68,7 +68,14 @@ def lang_url(lang: str) -> str:
 def _remember_choice(response: Response) -> Response:
     lang = _asked_lang()
     if lang and request.cookies.get(LANG_COOKIE) != lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=ONE_YEAR,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response
 
 

@@ -31,6 +31,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     limiter.init_app(app)
+    # Limits guard writes; a read-only request never pays for a round trip to the store.
+    limiter.request_filter(lambda: request.method in ("GET", "HEAD", "OPTIONS"))
     for error in (StorageError, redis.RedisError):
         app.register_error_handler(error, _store_down)
 

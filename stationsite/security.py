@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, session
+import hashlib
+
+from flask import Flask, Response, request, session
 from flask_babel import lazy_gettext as _l
 
 from .extensions import compress, csrf, db, login_manager
+
+BROWSER_KEY = "browser"  # browser_fingerprint() of the browser that signed in
 
 CSP = "; ".join(
     [
@@ -33,14 +37,27 @@ def init_app(app: Flask, exempt=()) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see that page.")
-    login_manager.session_protection = "strong"
+    # Flask-Login's "strong" protection rewrites every anonymous session that holds a CSRF
+    # token (and sends a remember-cookie deletion), so no public page could be cached. The
+    # same protection is kept for signed-in staff in _load_user: a session copied to another
+    # browser is refused.
+    login_manager.session_protection = None
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     app.after_request(_headers)
 
 
+def browser_fingerprint() -> str:
+    """What a copied session cookie would not bring along: the browser's User-Agent (not the
+    address, which changes whenever a phone switches networks)."""
+    agent = request.headers.get("User-Agent", "")[:300]
+    return hashlib.sha256(agent.encode()).hexdigest()[:32]
+
+
 def _headers(response: Response) -> Response:
+    if request.is_secure:  # once over TLS, always over TLS
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -61,6 +78,6 @@ def _load_user(user_id: str):
 
     valid = user_id.isascii() and user_id.isdigit() and len(user_id) < 10
     user = db.session.get(User, int(user_id)) if valid else None
-    if user is None or not user.active or not session_is_live(user, session.get(SESSION_KEY)):
+    if user is None or not user.active or session.get(BROWSER_KEY) != browser_fingerprint():
         return None
-    return user
+    return user if session_is_live(user, session.get(SESSION_KEY)) else None

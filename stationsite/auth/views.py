@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
+from ..security import BROWSER_KEY, browser_fingerprint
 from . import bp
 from .forms import LoginForm, LogoutForm, PasswordForm
 from .services import (
@@ -31,6 +32,7 @@ def login():
             session.clear()  # no session fixation: a fresh session for the signed-in user
             login_user(user)
             session[SESSION_KEY] = start_session(user)
+            session[BROWSER_KEY] = browser_fingerprint()
         db.session.commit()  # failed attempts count even when the login fails
         if user is not None:
             return redirect(safe_next(form.next.data) or home_for(user))

@@ -1,0 +1,57 @@
+"""Cookies only where a form needs one, and the headers a public service sends."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_accounts import browser
+from tests.test_operator import people, sign_in  # noqa: F401 (a fixture)
+
+
+@pytest.fixture
+def station(make_station):
+    return make_station(code="CK-1")
+
+
+@pytest.mark.usefixtures("station")
+@pytest.mark.parametrize("path", ["/", "/api/v1/facilities", "/api/v1/stations/CK-1", "/healthz"])
+def test_public_pages_without_a_form_set_no_cookie(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers.getlist("Set-Cookie") == []
+
+
+@pytest.mark.usefixtures("station")
+def test_a_page_with_a_form_sets_the_session_once_and_never_clears_a_remember_cookie(client):
+    first = client.get("/stations/CK-1")
+    cookies = first.headers.getlist("Set-Cookie")
+    assert [c.split("=")[0] for c in cookies] == ["session"]
+    again = client.get("/stations/CK-1")
+    assert again.headers.getlist("Set-Cookie") == []  # not re-signed on every view
+    assert client.get("/").headers.getlist("Set-Cookie") == []
+
+
+def test_hsts_only_over_tls(client):
+    assert "Strict-Transport-Security" not in client.get("/healthz").headers
+    secure = client.get("/healthz", base_url="https://stations.example/")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_the_language_cookie_is_secure_when_sessions_are(app, client):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    cookie = client.get("/?lang=en").headers["Set-Cookie"]
+    assert cookie.startswith("lang=en") and "Secure" in cookie and "HttpOnly" in cookie
+
+
+@pytest.mark.usefixtures("people")
+def test_a_session_copied_to_another_browser_is_refused(app):
+    phone = browser(app, {"HTTP_USER_AGENT": "Operator phone"})
+    assert sign_in(phone, "op").status_code == 302
+    assert phone.get("/operator/").status_code == 200
+    copy = browser(app, {"HTTP_USER_AGENT": "Somebody else"})
+    cookie = phone.get_cookie("session")
+    copy.set_cookie(cookie.key, cookie.value)
+    assert copy.get("/operator/").status_code == 302
+    # the address may change (a phone between networks): the same browser stays signed in
+    phone.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+    assert phone.get("/operator/").status_code == 200
