@@ -275,3 +275,23 @@ def test_settings_come_from_the_environment_too(alerting, client, robot, monkeyp
     post_feedback(client)
     eventually(lambda: robot.posts)
     assert robot.posts[0][0] == "/from-env"
+
+
+def test_union_staff_see_alerts_that_could_not_be_delivered(alerting, client):
+    from stationsite.users import create_user
+
+    from .test_operator import sign_in
+
+    with alerting.app_context():
+        db.session.add(
+            Alert(channel="webhook", subject="s", body="b", failed=True, last_error="URLError: x")
+        )
+        create_user("boss", "long-password", "admin")
+        create_user("op", "long-password", "operator", ["FB-001"])
+        db.session.commit()
+    sign_in(client, "op")
+    assert "could not be delivered" not in client.get("/operator/?lang=en").text
+    staff = alerting.test_client()
+    sign_in(staff, "boss")
+    page = staff.get("/operator/?lang=en").text
+    assert "1 alerts to operators could not be delivered" in page and "URLError: x" in page

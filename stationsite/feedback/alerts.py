@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from .. import labels
 from ..extensions import db
@@ -183,3 +183,11 @@ def deliver_due() -> float | None:
     if following is None:
         return None
     return max(0.0, (following - datetime.now(UTC)).total_seconds())
+
+
+def undelivered() -> tuple[int, str]:
+    """Alerts given up on, and the latest reason: for union staff to fix the settings."""
+    count, last = db.session.execute(
+        select(func.count(), func.max(Alert.last_error)).where(Alert.failed)
+    ).one()
+    return count, last or ""

@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..extensions import db
 from . import alerts, bp
 
 LONGEST_SLEEP_S = 300
@@ -43,7 +44,7 @@ def _work(app: Flask, wake: threading.Event) -> None:
                 app.logger.exception("alert worker stopped")
                 wait = None
             finally:
-                alerts.db.session.remove()
+                db.session.remove()
             with _lock:
                 if wait is None and not wake.is_set():
                     _workers.pop(id(app), None)

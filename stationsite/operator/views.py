@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import weekly_hours
 from ..auth.access import editable_station_or_404
 from ..extensions import db
+from ..feedback.alerts import undelivered
 from ..feedback.faults import open_faults
 from ..hours import SHANGHAI
 from ..i18n import current_lang
@@ -32,7 +33,10 @@ from .forms import (
 @login_required
 def dashboard():
     rows = my_stations(current_user)
-    return render_template("operator/dashboard.html", rows=rows, summary=summary(rows))
+    failed = undelivered() if current_user.role.value == "admin" else (0, "")
+    return render_template(
+        "operator/dashboard.html", rows=rows, summary=summary(rows), undelivered=failed
+    )
 
 
 def _hours_form(station) -> HoursForm:
