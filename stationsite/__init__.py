@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import Defaults, from_environ
+from .config import Defaults, from_environ, trusted_hosts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'stationsite.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)  # Flask refuses other Host headers
     app.json.ensure_ascii = False  # Chinese as UTF-8: readable, and half the bytes
     app.json.sort_keys = False
 

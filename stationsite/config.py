@@ -1,6 +1,7 @@
 """Configuration defaults. Layered by the factory: these, then instance/config.py, then env."""
 
 import os
+from urllib.parse import urlsplit
 
 ENV_KEYS = (
     "SECRET_KEY",
@@ -16,6 +17,8 @@ ENV_KEYS = (
     "PROXY_COUNT",
     "FEEDBACK_REQUIRE_APPROVAL",
     "SERVICE_AREA",
+    "PUBLIC_URL",
+    "TRUSTED_HOSTS",
 )
 
 
@@ -52,6 +55,10 @@ class Defaults:
     CHECKIN_LIMITS = "20 per hour"  # per client, all stations together
     # How many proxies in front set X-Forwarded-For / -Proto (0: none, use the peer address).
     PROXY_COUNT = 0
+    # The public origin ("https://stations.example.cn"): every absolute URL uses it, and
+    # requests for any other host are refused (TRUSTED_HOSTS, derived from it when unset).
+    PUBLIC_URL = None
+    TRUSTED_HOSTS = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -79,6 +86,18 @@ def from_environ() -> dict:
     for flag in ("SESSION_COOKIE_SECURE", "FEEDBACK_REQUIRE_APPROVAL"):
         if flag in found:
             found[flag] = found[flag].lower() in ("1", "true", "yes")
+    if "TRUSTED_HOSTS" in found:
+        found["TRUSTED_HOSTS"] = [host.strip() for host in found["TRUSTED_HOSTS"].split(",")]
     if "PROXY_COUNT" in found:
         found["PROXY_COUNT"] = int(found["PROXY_COUNT"])
     return found
+
+
+def trusted_hosts(config) -> list[str] | None:
+    """The Host names this site answers to: TRUSTED_HOSTS, or PUBLIC_URL's host and the local
+    names health checks use. None (any host) when neither is set, as in development."""
+    if config.get("TRUSTED_HOSTS"):
+        return list(config["TRUSTED_HOSTS"])
+    if config.get("PUBLIC_URL"):
+        return [urlsplit(config["PUBLIC_URL"]).hostname, "localhost", "127.0.0.1"]
+    return None

@@ -55,3 +55,14 @@ def test_a_session_copied_to_another_browser_is_refused(app):
     # the address may change (a phone between networks): the same browser stays signed in
     phone.environ_base["REMOTE_ADDR"] = "10.9.9.9"
     assert phone.get("/operator/").status_code == 200
+
+
+def test_only_the_public_host_is_served_once_public_url_is_set(empty_db_file, tmp_path):
+    from tests.conftest import _app_on_copy
+
+    app = _app_on_copy(empty_db_file, tmp_path, PUBLIC_URL="https://stations.example.cn")
+    client = app.test_client()
+    assert client.get("/healthz", base_url="https://stations.example.cn/").status_code == 200
+    assert client.get("/healthz", base_url="http://localhost/").status_code == 200
+    forged = client.get("/api/v1/facilities", base_url="https://evil.example/")
+    assert forged.status_code == 400
