@@ -206,3 +206,22 @@ def test_the_form_body_is_capped_before_csrf_reads_it(app, client, station, monk
     assert response.status_code == 413
     with app.app_context():
         assert db.session.scalar(select(Feedback)) is None
+
+
+def test_an_approved_photo_joins_the_public_voices_with_its_partial(app, client, station):
+    from flask import render_template_string
+
+    from stationsite.feedback.services import public_feedback
+
+    send(client, ("a.jpg", jpeg()), comment="")
+    loop = "{% for item in comments %}{% include 'feedback/_public_photos.html' %}{% endfor %}"
+    with app.test_request_context("/stations/PH-1"):
+        station_id = db.session.scalar(select(Feedback.station_id))
+        assert public_feedback(station_id) == []  # not approved yet
+        photo = db.session.scalar(select(FeedbackPhoto))
+        photo.approved = True
+        db.session.flush()
+        comments = public_feedback(station_id)
+        html = render_template_string(loop, comments=comments)
+        assert f'src="/photos/{photo.name}"' in html and "?t=" not in html
+        db.session.rollback()

@@ -16,6 +16,7 @@ from ..models import (
     Facility,
     Feedback,
     FeedbackCategory,
+    FeedbackPhoto,
     FeedbackStatus,
     Station,
     Visit,
@@ -177,11 +178,18 @@ def rating_summary(station_id: int, days: int = 90) -> Rating:
 
 
 def public_feedback(station_id: int, limit: int = 8) -> list[Feedback]:
-    """Approved comments and every operator reply; never contacts or client hashes."""
+    """Approved comments and photos, every operator reply; never contacts or client hashes."""
+    approved_photo = (
+        select(FeedbackPhoto.id)
+        .where(FeedbackPhoto.feedback_id == Feedback.id, FeedbackPhoto.approved)
+        .exists()
+    )
     query = (
         select(Feedback)
         .where(Feedback.station_id == station_id, Feedback.status != FeedbackStatus.REJECTED)
-        .where((Feedback.approved & (Feedback.comment != "")) | (Feedback.reply != ""))
+        .where(
+            (Feedback.approved & (Feedback.comment != "")) | (Feedback.reply != "") | approved_photo
+        )
         .order_by(Feedback.created_at.desc())
         .limit(limit)
     )
