@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from .backup import backup_command, restore_command
 from .database import migrate_to_head
 from .extensions import db
 from .reports.cli import report_command
@@ -21,6 +22,8 @@ def init_app(app: Flask) -> None:
         import_stations_command,
         export_stations_command,
         report_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
 
