@@ -1,6 +1,8 @@
-# make run  — set everything up and serve the demo site on http://127.0.0.1:5000
+# make run  — set everything up and serve the demo site on http://127.0.0.1:5000 (PORT=… HOST=…)
 # make test — set everything up and run the whole suite
 PYTHON ?= python3
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app stationsite
@@ -12,7 +14,7 @@ PO     := $(MO:.mo=.po)
 run: install $(MO)
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-test $(MO)
 	$(BIN)/pytest $(PYTEST_ARGS)
