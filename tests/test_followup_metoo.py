@@ -197,3 +197,11 @@ def test_the_station_page_partial_offers_me_too_and_the_fixed_question(app, repo
         )
         assert "Does the Microwave work now?" in html
         db.session.rollback()
+
+
+def test_a_report_merely_seen_is_not_shown_as_confirmed(app, client, reported):
+    with app.app_context():
+        db.session.get(Feedback, reported.id).status = FeedbackStatus.ACKNOWLEDGED
+        db.session.commit()
+    [report] = client.get("/api/v1/stations/FB-001").get_json()["properties"]["reports"]
+    assert report["status"] == "reported"  # the microwave still shows as working

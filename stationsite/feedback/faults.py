@@ -13,10 +13,12 @@ from ..extensions import db
 from ..models import (
     AuditEntry,
     Facility,
+    FacilityState,
     Feedback,
     FeedbackCategory,
     FeedbackStatus,
     FeedbackVote,
+    StationFacility,
 )
 from .services import _key, aware
 
@@ -44,12 +46,26 @@ class Fault:
         }
 
 
-def _fault(item: Feedback) -> Fault:
-    status = {
-        FeedbackStatus.NEW: "reported",
-        FeedbackStatus.ACKNOWLEDGED: "confirmed",
-    }.get(item.status, "fixed")
-    return Fault(item, item.facility.code, 1 + item.me_too, item.created_at, status)
+def _fault(item: Feedback, out_of_order: set[str] = frozenset()) -> Fault:
+    """ "confirmed" only while the operator shows the facility as out of order: a report
+    merely seen is not a confirmed fault."""
+    code = item.facility.code
+    if item.status == FeedbackStatus.RESOLVED:
+        status = "fixed"
+    else:
+        status = "confirmed" if code in out_of_order else "reported"
+    return Fault(item, code, 1 + item.me_too, item.created_at, status)
+
+
+def _out_of_order(station_id: int) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(Facility.code)
+            .join(StationFacility, StationFacility.facility_id == Facility.id)
+            .where(StationFacility.station_id == station_id)
+            .where(StationFacility.state == FacilityState.OUT_OF_ORDER)
+        )
+    )
 
 
 def _faults_of(station_id: int, statuses, since: datetime | None = None) -> list[Feedback]:
@@ -68,6 +84,7 @@ def _faults_of(station_id: int, statuses, since: datetime | None = None) -> list
 def open_faults(station_id: int) -> dict[str, Fault]:
     """Facility code → its oldest open visitor report (later ones count as "me too")."""
     found: dict[str, Fault] = {}
+    broken = _out_of_order(station_id)
     for item in _faults_of(station_id, OPEN):
         code = item.facility.code
         if code in found:
@@ -75,7 +92,7 @@ def open_faults(station_id: int) -> dict[str, Fault]:
             count = earlier.count + 1 + item.me_too
             found[code] = Fault(earlier.report, code, count, earlier.since, earlier.status)
         else:
-            found[code] = _fault(item)
+            found[code] = _fault(item, broken)
     return found
 
 
