@@ -102,7 +102,10 @@ def test_map_draws_markers_and_list_then_a_station_shows_its_facilities(phone, l
     screenshot(phone, "home-zh")
     assert phone.errors == []
 
-    phone.locator(".card-link", has_text="文新街道工会暖心驿站").click()
+    card = phone.locator(".card-link", has_text="文新街道工会暖心驿站")
+    if not card.is_visible():  # the list shows ten; the rest are one tap away
+        phone.locator(".more-cards summary").click()
+    card.click()
     phone.wait_for_url("**/stations/HZ-W-003")
     facilities = phone.locator(".facility")
     assert facilities.count() >= 5

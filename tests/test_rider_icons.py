@@ -27,3 +27,20 @@ def test_pages_draw_icons_without_emoji(demo_client):
         assert '<use href="/icons/facilities.svg#droplet">' in page
         emoji = [e for _c, _z, _e, _l, e in FACILITIES if e in page]
         assert emoji == [], url
+
+
+def test_the_demo_note_shows_with_demo_data(demo_client):
+    page = demo_client.get("/?lang=en").get_data(as_text=True)
+    assert "Demo data: names and phone numbers are made up." in page
+
+
+def test_no_demo_note_on_a_real_deployment(client, make_station):
+    make_station(name_zh="真实驿站")
+    assert "Demo data" not in client.get("/?lang=en").get_data(as_text=True)
+
+
+def test_a_long_list_shows_ten_and_folds_the_rest(demo_client):
+    page = demo_client.get("/?lang=en").get_data(as_text=True)
+    folded = page.split('<details class="more-cards">')[1]
+    assert "Show 20 more stations" in folded
+    assert page.count('class="card card-') == 30

@@ -13,6 +13,7 @@ from ..maps import map_center, pin_map, station_map
 from ..reports.coverage import record_search
 from . import bp
 from .cards import station_card
+from .demo_note import demo_data_loaded
 from .forms import LocatorForm
 from .icons import icon_id, sprite
 from .places import kind_label, place_choices
@@ -27,6 +28,7 @@ from .suggest import relax_links, soonest_card
 from .trip import origin_from, trip
 
 bp.add_app_template_global(icon_id, "facility_icon")
+bp.add_app_template_global(demo_data_loaded)
 
 FILTER_FACILITIES = (
     "microwave",
