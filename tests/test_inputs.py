@@ -1,0 +1,97 @@
+"""Input no database or encoder can hold gets a clear 400/404 on every route, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stationsite.extensions import db
+from stationsite.models import Feedback
+from tests.test_feedback import count
+from tests.test_operator import people, sign_in  # noqa: F401 (a fixture)
+
+
+@pytest.fixture
+def station(make_station):
+    return make_station(code="IN-1")
+
+
+@pytest.mark.usefixtures("station")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/stations/nearby?lat=30&lon=120&facility=%00",
+        "/api/v1/stations?bbox=120,30,121,31&lang=%00",
+        "/?q=%00",
+        "/stations/IN-1?lang=en%00",
+    ],
+)
+def test_nul_or_a_lone_surrogate_in_the_query_is_a_400(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+
+
+@pytest.mark.usefixtures("station")
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"visitor_group": "courier", "comment": "\\u0000"}',
+        b'{"visitor_group": "courier", "comment": "\\ud800"}',
+        b'{"\\ud800": 1}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    ],
+)
+def test_json_that_cannot_be_stored_is_a_400(app, client, body):
+    response = client.post(
+        "/api/v1/stations/IN-1/feedback", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400 and "error" in response.get_json()
+    assert count(app, Feedback) == 0
+
+
+@pytest.mark.usefixtures("people")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/users/2147483648",
+        "/admin/users/99999999999999999999",
+        "/operator/feedback/4294967296",
+    ],
+)
+def test_ids_no_table_can_hold_are_not_found(app, path):
+    client = app.test_client()
+    sign_in(client, "boss")
+    assert client.get(path).status_code in (404, 405)
+
+
+def test_an_open311_id_beyond_32_bits_is_not_found(client):
+    assert client.get("/open311/v2/requests/2147483648.json").status_code == 404
+
+
+@pytest.mark.usefixtures("station")
+def test_a_form_field_with_nul_is_a_400(app, client):
+    page = client.post("/stations/IN-1/feedback", data={"comment": "坏了\x00", "category": "x"})
+    assert page.status_code == 400
+    with app.app_context():
+        assert db.session.query(Feedback).count() == 0
+
+
+@pytest.mark.usefixtures("station")
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.sampled_from(
+        ["/", "/api/v1/stations", "/api/v1/stations/nearby", "/stations/IN-1", "/api/v1/facilities"]
+    ),
+    params=st.dictionaries(
+        st.sampled_from(["lat", "lon", "bbox", "zoom", "q", "facility", "open", "kind", "lang"]),
+        st.text(max_size=30),
+        max_size=4,
+    ),
+)
+def test_any_query_on_public_pages_gets_an_answer_not_an_error(client, path, params):
+    response = client.get(path, query_string=params)
+    assert response.status_code < 500, (path, params, response.status_code)
