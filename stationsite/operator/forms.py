@@ -160,7 +160,7 @@ class InboxFilterForm(FlaskForm):
     status = SelectField(
         _l("Show"),
         choices=[
-            SelectChoice("todo", _l("Needs action, oldest first")),
+            SelectChoice("todo", _l("Needs action")),
             SelectChoice("all", _l("All messages")),
         ]
         + [SelectChoice(code, label) for code, label in labels.FEEDBACK_STATUS.items()],
