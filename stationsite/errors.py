@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from markupsafe import escape
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -48,19 +47,7 @@ def _database_down(error: Exception):
     message = _("The service is briefly unavailable. Please try again in a minute.")
     if wants_json():
         return APIError(503, "unavailable", message).response()
-    try:
-        return render_template("errors/error.html", error=None, message=message), 503
-    except Exception:  # the page itself needed the database (a signed-in user): say it plainly
-        db.session.rollback()
-        return _plain_page(message), 503, {"Content-Type": "text/html; charset=utf-8"}
-
-
-def _plain_page(message: str) -> str:
-    return (
-        '<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>503</title><p>{escape(message)}</p></html>"
-    )
+    return render_template("errors/unavailable.html", message=message), 503
 
 
 def _http_error(error: HTTPException):
