@@ -205,3 +205,15 @@ def test_a_report_merely_seen_is_not_shown_as_confirmed(app, client, reported):
         db.session.commit()
     [report] = client.get("/api/v1/stations/FB-001").get_json()["properties"]["reports"]
     assert report["status"] == "reported"  # the microwave still shows as working
+
+
+def test_the_ordinary_working_button_also_answers_the_visitors(app, reported):
+    operator = operator_client(app)
+    tap(operator, "confirm")
+    token = CSRF.search(operator.get("/operator/stations/FB-001").get_data(as_text=True))
+    operator.post(
+        "/operator/stations/FB-001/facilities",
+        data={"csrf_token": token.group(1), "facility": "microwave", "state": "working"},
+    )
+    assert facility_state(app) == "working"
+    assert the_report(app).status is FeedbackStatus.RESOLVED  # the next visitors are asked

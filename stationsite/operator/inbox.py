@@ -133,3 +133,11 @@ def mark_fine(station: Station, facility_code: str, *, by: User) -> None:
     for item in _open_faults(station, facility_code):
         act(item, "resolve", "", by=by)
     set_station_facilities(station, {facility_code: {"state": "working"}}, by=by)
+
+
+def set_facility_state(station: Station, facility_code: str, state: str, *, by: User) -> None:
+    """The operator's state buttons; "working" also answers visitors' open reports on it."""
+    if state == "working":
+        mark_fine(station, facility_code, by=by)
+    else:
+        set_station_facilities(station, {facility_code: {"state": state}}, by=by)

@@ -112,9 +112,7 @@ def facility_state(code: str):
     form = FacilityStateForm()
     if not form.validate() or form.state.data not in ("working", "out_of_order", "removed"):
         return _page(station, 400)
-    services.set_station_facilities(
-        station, {form.facility.data: {"state": form.state.data}}, by=current_user
-    )
+    inbox.set_facility_state(station, form.facility.data, form.state.data, by=current_user)
     if form.state.data == "removed":
         return _saved(station, _("Removed. You can restore it below."), "removed")
     return _saved(station, _("Saved."), f"facility-{form.facility.data}")
