@@ -68,11 +68,14 @@ def day_text(day: DayHours) -> str:
 
 
 def week_rows(week: list[DayHours], closed_until: datetime | None) -> list[tuple]:
-    """(day, hours text, note) per day; days inside a temporary closure say so."""
+    """(day, hours text, note) per day; days inside a temporary closure say so.
+
+    Only today and later: when a closure began is not recorded, so past days keep their hours."""
+    today = next((day.day for day in week if day.is_today), None)
     rows = []
     for day in week:
         text, note = day_text(day), day_note(day)
-        if closed_until:
+        if closed_until and (today is None or day.day >= today):
             reopens = closed_until.astimezone(SHANGHAI)
             if day.day < reopens.date():
                 text, note = _("Temporarily closed"), ""

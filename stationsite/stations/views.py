@@ -15,6 +15,7 @@ from . import bp
 from .cards import station_card
 from .demo_note import demo_data_loaded
 from .forms import LocatorForm
+from .hours_text import break_rows, summary
 from .icons import icon_id, sprite
 from .places import kind_label, place_choices
 from .presenters import describe, facility_rows, still_available, week_rows
@@ -113,7 +114,11 @@ def detail(code: str):
     station = get_station_or_404(code)
     lang, now = current_lang(), this_minute()
     status = station_status(station, now)
-    week = hours.week(station.opening_hours, now.astimezone(hours.SHANGHAI).date())
+    today = now.astimezone(hours.SHANGHAI).date()
+    week = hours.week(station.opening_hours, today)
+    facilities = facility_rows(station, status, now, lang)
+    for row in facilities:
+        row["hours_text"] = summary(row["hours"])
     return render_template(
         "stations/detail.html",
         station=station,
@@ -121,7 +126,9 @@ def detail(code: str):
         status_text=describe(status, now),
         still_available=still_available(station, status, now, lang),
         week=week_rows(week, closure_end(station)),
-        facilities=facility_rows(station, status, now, lang),
+        facilities=facilities,
+        hours_summary=summary(station.opening_hours),
+        holiday_rows=break_rows(station.opening_hours, today),
         describe=lambda st: describe(st, now),
         trip=trip(station, origin_from(request.args)),
         pin_map=pin_map((station.lat, station.lon)),
