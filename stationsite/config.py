@@ -63,6 +63,12 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None
+    # Request bodies: 1 MB for every form and JSON write; more only where files are sent.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    BODY_LIMITS = {
+        "admin.import_stations": 100 * 1024 * 1024,  # a national list as CSV is ~60 MB
+        "feedback.feedback": 3 * 12 * 1024 * 1024 + 1024 * 1024,  # three phone photos
+    }
     # Compress API answers. Not HTML: pages carry a CSRF token beside
     # reflected input, which compression would expose to BREACH-style guessing.
     COMPRESS_MIMETYPES = [

@@ -4,7 +4,9 @@ answered 400 (or 404 for an id no table can have) before any view sees it.
 - NUL bytes and lone surrogates in the query string, form fields or JSON strings (PostgreSQL
   refuses the first, UTF-8 the second);
 - JSON nested deeper than the parser's stack allows;
-- integer ids beyond the database's 32-bit keys in URLs.
+- integer ids beyond the database's 32-bit keys in URLs;
+- bodies larger than their route needs: MAX_CONTENT_LENGTH (small) for every public form and
+  JSON write, BODY_LIMITS for the routes that take files (imports, photos); 413 beyond.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
@@ -68,7 +70,16 @@ def _check_fields() -> None:
                 raise BadInput()
 
 
+def _limit_body() -> None:
+    """Before anything reads the body (CSRF protection does, among the first hooks)."""
+    limit = current_app.config["BODY_LIMITS"].get(request.endpoint)
+    if limit:
+        request.max_content_length = limit
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId
     app.json = CheckedJSON(app)
+    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+    app.before_request(_limit_body)
     app.before_request(_check_fields)

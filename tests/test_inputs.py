@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -95,3 +97,27 @@ def test_a_form_field_with_nul_is_a_400(app, client):
 def test_any_query_on_public_pages_gets_an_answer_not_an_error(client, path, params):
     response = client.get(path, query_string=params)
     assert response.status_code < 500, (path, params, response.status_code)
+
+
+@pytest.mark.usefixtures("station")
+def test_a_body_larger_than_its_route_needs_is_a_413(client):
+    big = b'{"visitor_group": "courier", "comment": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    response = client.post(
+        "/api/v1/stations/IN-1/checkins", data=big, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert "error" in response.get_json()
+
+
+@pytest.mark.usefixtures("people")
+def test_imports_may_send_a_larger_file(app):
+    from tests.test_operator import csrf
+
+    client = app.test_client()
+    sign_in(client, "boss")
+    rows = "".join(f"T-{n:06},warm_station,驿站{n},30.{n % 9},120.1\n" for n in range(60_000))
+    data = ("code,kind,name_zh,lat,lon\n" + rows).encode()
+    assert len(data) > 2 * 1024 * 1024
+    form = {"csrf_token": csrf(client, "/admin/import"), "file": (io.BytesIO(data), "big.csv")}
+    response = client.post("/admin/import", data=form, content_type="multipart/form-data")
+    assert response.status_code in (200, 302)  # a preview, or the job page for a big file
