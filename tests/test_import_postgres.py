@@ -6,13 +6,13 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from stationsite import create_app
 from stationsite.database import migrate_to_head
 from stationsite.extensions import db
-from stationsite.models import Station
+from stationsite.models import Station, StationFacility
 from stationsite.stations_io import apply, parse, plan
 
 from .conftest import POSTGRES_SERVER
@@ -48,33 +48,33 @@ def pg_app():
 
 
 def big_file(rows: int) -> bytes:
-    lines = ["编号,名称,类型,纬度,经度,开放时间"]
+    lines = ["编号,名称,类型,纬度,经度,开放时间,设施"]
     lines += [
-        f"BIG-{n:06d},驿站{n},暖心驿站,{30 + n / 1e6:.6f},120.1,8:00-18:00" for n in range(rows)
+        f"BIG-{n:06d},驿站{n},暖心驿站,{30 + n / 1e6:.6f},120.1,8:00-18:00,热水"
+        for n in range(rows)
     ]
     return ("\n".join(lines) + "\n").encode("gbk")
 
 
-def test_seventy_thousand_rows_plan_and_import_on_postgres(pg_app):
-    """The stations are written in bulk first, so the import's own statements are what runs
-    over 65,535 codes: plan, load and compare every row, and add the one new station."""
+def test_seventy_thousand_rows_import_then_reimport_unchanged_on_postgres(pg_app):
+    """Over 65,535 codes in every statement the import makes: plan, create in bulk, then load
+    and compare every row on the second run."""
     with pg_app.app_context():
-        db.session.execute(
-            insert(Station),
-            [
-                {"code": f"BIG-{n:06d}", "kind": "warm_station", "name_zh": f"驿站{n}",
-                 "lat": float(f"{30 + n / 1e6:.6f}"), "lon": 120.1,
-                 "opening_hours": "Mo-Su 08:00-18:00"}
-                for n in range(ROWS)
-            ],
-        )  # fmt: skip
-        db.session.commit()
-        rows = parse(big_file(ROWS + 1), "big.csv")
-        actions = list(plan(rows).values())
-        assert (actions.count("update"), actions.count("create")) == (ROWS, 1)
+        rows = parse(big_file(ROWS), "big.csv")
+        assert set(plan(rows).values()) == {"create"}
         started = time.monotonic()
         outcome = apply(rows)
         db.session.commit()
-        print(f"checked {ROWS + 1} rows on PostgreSQL in {time.monotonic() - started:.1f} s")
-        assert (len(outcome.created), len(outcome.unchanged)) == (1, ROWS)
-        assert db.session.scalar(select(func.count(Station.id))) == ROWS + 1
+        print(f"created {ROWS} stations on PostgreSQL in {time.monotonic() - started:.1f} s")
+        assert len(outcome.created) == ROWS
+        assert db.session.scalar(select(func.count(Station.id))) == ROWS
+        assert db.session.scalar(select(func.count(StationFacility.id))) == ROWS
+    with pg_app.app_context():
+        again = parse(big_file(ROWS + 1), "big.csv")
+        actions = list(plan(again).values())
+        assert (actions.count("update"), actions.count("create")) == (ROWS, 1)
+        started = time.monotonic()
+        outcome = apply(again)
+        db.session.commit()
+        print(f"compared {ROWS} stations on PostgreSQL in {time.monotonic() - started:.1f} s")
+        assert (len(outcome.created), len(outcome.unchanged), len(outcome.updated)) == (1, ROWS, 0)
