@@ -606,3 +606,42 @@ def test_a_partial_place_name_gives_choices(rider, live_server, lang):
     rider.wait_for_load_state("networkidle")
     assert "西湖" in rider.locator(".origin").inner_text()
     assert rider.locator(".top-result .nav-link").count() == 5
+
+
+# Issue 9, part 6: GCJ-02 tiles (AMap, Tencent) get converted pins and viewport boxes
+
+
+@pytest.fixture
+def gcj02_tiles(live_app):
+    app, base = live_app
+    before = app.config["MAP_TILES"]
+    app.config["MAP_TILES"] = f"gcj02:{base}/static/no-tiles/{{z}}/{{x}}/{{y}}.png"  # local 404s
+    yield
+    app.config["MAP_TILES"] = before
+
+
+@pytest.mark.usefixtures("gcj02_tiles")
+def test_on_gcj02_tiles_the_pin_sits_on_its_gcj02_street(phone, live_server):
+    from stationsite import geo
+
+    phone.goto(f"{live_server}/stations/HZ-T-001", wait_until="networkidle")
+    frame = phone.locator("[data-pin-map]")
+    assert frame.get_attribute("data-datum") == "gcj02"
+    glat, glon = geo.wgs84_to_gcj02(30.2585, 120.1627)
+    expected = phone.evaluate(
+        """([lat, lon]) => {
+            const el = document.querySelector('[data-pin-map]');
+            const map = window[el.dataset.mapName];
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        [glat, glon],
+    )
+    pin = phone.locator(".pin-map-frame .station-pin").bounding_box()
+    centre = (pin["x"] + pin["width"] / 2, pin["y"] + pin["height"] / 2)
+    assert centre == pytest.approx(expected, abs=1.5)
+    phone.goto(f"{live_server}/?lat=30.2585&lon=120.1627", wait_until="networkidle")
+    phone.wait_for_selector("[data-station-map][data-loaded]")
+    assert int(phone.locator("[data-station-map]").get_attribute("data-loaded")) > 0
+    assert phone.errors == []

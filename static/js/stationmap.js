@@ -10,6 +10,7 @@
   var base = new URLSearchParams(el.dataset.filters || "");
   var highlight = (el.dataset.highlight || "").split(",").filter(Boolean);
   var labels = JSON.parse(el.dataset.labels || "{}");
+  var datum = window.stationDatum(el.dataset.datum);  // points drawn in the tiles' datum
   // Room for the zoom buttons (top left) and the scale and attribution (bottom): no result
   // pin and no open popup sits under a control.
   var clear = { paddingTopLeft: [52, 52], paddingBottomRight: [28, 44] };
@@ -62,7 +63,7 @@
   function stationMarker(f) {
     var p = f.properties;
     var c = f.geometry.coordinates;
-    var marker = L.marker([c[1], c[0]], {
+    var marker = L.marker(datum.toMap(c[1], c[0]), {
       title: p.name,
       alt: p.name,
       icon: L.divIcon({ html: pinHtml(p), className: "station-pin", iconSize: [36, 36], iconAnchor: [18, 18] }),
@@ -80,7 +81,8 @@
     var c = f.geometry.coordinates;
     var n = f.properties.count;
     var size = n < 100 ? "small" : n < 1000 ? "medium" : "large";
-    var marker = L.marker([c[1], c[0]], {
+    var at = datum.toMap(c[1], c[0]);
+    var marker = L.marker(at, {
       icon: L.divIcon({
         html: "<div><span>" + n + "</span></div>",
         className: "marker-cluster marker-cluster-" + size,
@@ -88,7 +90,7 @@
       }),
       title: String(n),
     });
-    marker.on("click", function () { map.setView([c[1], c[0]], map.getZoom() + 2); });
+    marker.on("click", function () { map.setView(at, map.getZoom() + 2); });
     return marker;
   }
 
@@ -143,7 +145,8 @@
   var timer = null;
   function load() {
     if (popupOpen) { stale = true; return; }
-    var b = map.getBounds();
+    var view = map.getBounds();
+    var b = L.latLngBounds(datum.fromMap(view.getSouthWest()), datum.fromMap(view.getNorthEast()));
     var q = new URLSearchParams(base);
     q.set("bbox", [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
                    clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
@@ -175,13 +178,14 @@
   });
 
   if (el.dataset.fit) {
-    map.fitBounds(JSON.parse(el.dataset.fit), {
+    var fit = JSON.parse(el.dataset.fit);
+    map.fitBounds([datum.toMap(fit[0][0], fit[0][1]), datum.toMap(fit[1][0], fit[1][1])], {
       paddingTopLeft: clear.paddingTopLeft, paddingBottomRight: clear.paddingBottomRight, maxZoom: 16,
     });
   }
   if (el.dataset.origin) {
     var o = el.dataset.origin.split(",").map(Number);
-    L.circleMarker(o, { radius: 9, color: "#fff", weight: 3, fillColor: "#1a73e8", fillOpacity: 1 })
+    L.circleMarker(datum.toMap(o[0], o[1]), { radius: 9, color: "#fff", weight: 3, fillColor: "#1a73e8", fillOpacity: 1 })
       .bindTooltip(labels.here || "You are here").addTo(map);
   }
   load();

@@ -7,7 +7,9 @@
   var map = window[el.dataset.mapName];
   if (!map) return;
   var labels = JSON.parse(el.dataset.labels || "{}");
-  var pin = el.dataset.pin.split(",").map(Number);
+  var datum = window.stationDatum(el.dataset.datum);
+  var where = el.dataset.pin.split(",").map(Number);
+  var pin = datum.toMap(where[0], where[1]);
   var mark = el.dataset.kind === "warm_station" ? "&#9829;" : "WC";
   var html = '<span class="pin pin-' + el.dataset.kind + " pin-" + el.dataset.state + '">' + mark + "</span>";
   L.marker(pin, {
@@ -18,7 +20,8 @@
   map.scrollWheelZoom.disable();  // the page scrolls past it
   if (L.Browser.mobile) map.dragging.disable();
   if (el.dataset.origin) {
-    var origin = el.dataset.origin.split(",").map(Number);
+    var from = el.dataset.origin.split(",").map(Number);
+    var origin = datum.toMap(from[0], from[1]);
     L.circleMarker(origin, { radius: 8, color: "#fff", weight: 3, fillColor: "#1a73e8", fillOpacity: 1, interactive: false })
       .addTo(map);
     map.fitBounds([pin, origin], { paddingTopLeft: [52, 36], paddingBottomRight: [28, 36], maxZoom: 16 });
