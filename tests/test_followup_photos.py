@@ -195,8 +195,9 @@ def test_the_form_asks_for_photos_from_camera_or_gallery(client, station):
     )
 
 
-def test_the_form_body_is_capped_before_csrf_reads_it(app, client, station, monkeypatch):
-    monkeypatch.setattr(photos, "MAX_BYTES", 1000)  # cap: 3 x 1000 bytes + 1 MB
+def test_the_form_body_is_capped_before_csrf_reads_it(app, client, station):
+    assert app.config["BODY_LIMITS"]["feedback.feedback"] >= photos.MOST * photos.MAX_BYTES
+    app.config["BODY_LIMITS"] = {"feedback.feedback": 1024 * 1024}
     url = "/stations/PH-1/feedback"
     huge = FileStorage(BytesIO(b"\xff" * 2**21), filename="huge.jpg", content_type="image/jpeg")
     fields = {"csrf_token": token(client, url), "photos": huge}
