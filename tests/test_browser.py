@@ -645,3 +645,32 @@ def test_on_gcj02_tiles_the_pin_sits_on_its_gcj02_street(phone, live_server):
     phone.wait_for_selector("[data-station-map][data-loaded]")
     assert int(phone.locator("[data-station-map]").get_attribute("data-loaded")) > 0
     assert phone.errors == []
+
+
+# Issue 9, part 9: a rider who loses signal still sees the stations found a minute ago
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_offline_reload_shows_the_saved_results_marked_as_saved(browser, live_server, lang):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        url = f"{live_server}/?lat=30.2585&lon=120.1627&lang={lang}"
+        page.goto(url, wait_until="networkidle")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload(wait_until="networkidle")  # now under the worker, which keeps this answer
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.wait_for_timeout(500)
+        names = page.locator(".card-name").all_inner_texts()
+        assert names
+        context.set_offline(True)
+        page.reload(wait_until="load")
+        note = page.locator("#offline-note")
+        assert note.is_visible()
+        assert re.search(r"\d\d:\d\d", note.inner_text())
+        assert page.locator(".card-name").all_inner_texts() == names
+        screenshot(page, f"offline-saved-{lang}")
+        page.goto(f"{live_server}/?lat=30.2700&lon=120.1700&lang={lang}", wait_until="load")
+        assert page.locator("#offline-note").is_visible()  # a new search: the last results
+    finally:
+        context.close()

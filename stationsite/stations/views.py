@@ -17,6 +17,7 @@ from .demo_note import demo_data_loaded
 from .forms import LocatorForm
 from .hours_text import break_rows, summary
 from .icons import icon_id, sprite
+from .offline import worker_url
 from .places import kind_label, place_choices
 from .presenters import describe, facility_rows, still_available, week_rows
 from .services import (
@@ -30,6 +31,7 @@ from .trip import origin_from, trip
 
 bp.add_app_template_global(icon_id, "facility_icon")
 bp.add_app_template_global(demo_data_loaded)
+bp.add_app_template_global(worker_url)
 
 FILTER_FACILITIES = (
     "microwave",
