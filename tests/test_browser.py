@@ -674,3 +674,27 @@ def test_offline_reload_shows_the_saved_results_marked_as_saved(browser, live_se
         assert page.locator("#offline-note").is_visible()  # a new search: the last results
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/?lat=30.2585&lon=120.1627",
+        "/stations/HZ-T-001",
+        "/stations/HZ-W-003?lang=en&lat=30.26&lon=120.17",
+        "/?q=%E8%A5%BF%E6%B9%96%E6%96%87%E5%8C%96%E5%B9%BF%E5%9C%BA",  # choices
+        "/?lat=30.2585&lon=120.1627&kind=toilet_station&open=now&facility=toilet&lang=en",
+    ],
+)
+def test_rider_pages_have_no_moderate_accessibility_violations(phone, live_server, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    phone.goto(f"{live_server}{path}", wait_until="networkidle")
+    results = Axe().run(phone)
+    found = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("moderate", "serious", "critical")
+    ]
+    assert found == []
