@@ -698,3 +698,21 @@ def test_rider_pages_have_no_moderate_accessibility_violations(phone, live_serve
         if v["impact"] in ("moderate", "serious", "critical")
     ]
     assert found == []
+
+
+# Issue 9, part 5: the week table during a closure
+
+
+def test_the_closure_week_table_keeps_past_days_and_closes_the_rest(phone, live_server):
+    phone.goto(f"{live_server}/stations/HZ-W-009?lang=en", wait_until="networkidle")
+    rows = phone.locator("table.hours:not(.hours-holiday) tbody tr")
+    assert rows.count() == 7
+    today = next(i for i in range(7) if "today" in (rows.nth(i).get_attribute("class") or ""))
+    for i in range(7):
+        text = rows.nth(i).locator("td").inner_text()
+        if i < today:
+            assert "Temporarily closed" not in text  # when the closure began is not known
+    assert "Temporarily closed" in rows.nth(today).locator("td").inner_text()
+    assert phone.locator(".hours-summary").is_visible()
+    phone.locator("#hours-heading").scroll_into_view_if_needed()
+    screenshot(phone, "closure-week-en")
