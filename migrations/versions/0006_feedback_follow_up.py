@@ -94,14 +94,24 @@ def _backfill():
         sa.column("follow_token", sa.String),
     )
     connection = op.get_bind()
-    ids = connection.execute(sa.select(feedback.c.id).where(feedback.c.reference.is_(None)))
-    for (row_id,) in list(ids):
-        reference = "FK-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
-        connection.execute(
-            feedback.update()
-            .where(feedback.c.id == row_id)
-            .values(reference=reference, follow_token=secrets.token_urlsafe(24))
-        )
+    ids = [row_id for (row_id,) in connection.execute(
+        sa.select(feedback.c.id).where(feedback.c.reference.is_(None))
+    )]
+    # Distinct references: at 100,000 rows, random six-letter ones would collide a few times.
+    used, rows = set(), []
+    for row_id in ids:
+        reference = None
+        while reference is None or reference in used:
+            reference = "FK-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
+        used.add(reference)
+        rows.append({"row_id": row_id, "ref": reference, "token": secrets.token_urlsafe(24)})
+    update = (
+        feedback.update()
+        .where(feedback.c.id == sa.bindparam("row_id"))
+        .values(reference=sa.bindparam("ref"), follow_token=sa.bindparam("token"))
+    )
+    for start in range(0, len(rows), 5000):
+        connection.execute(update, rows[start:start + 5000])
 
 
 def downgrade():
