@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from stationsite.hours import SHANGHAI, State, Status
-from stationsite.locator import availability
+from stationsite.locator import availability, viewport
 from stationsite.locator import index as idx
 
 LATE = datetime(2025, 11, 24, 22, 30, tzinfo=SHANGHAI)
@@ -101,11 +101,11 @@ def test_the_map_viewport_filter_counts_facility_hours_too():
     index = idx.build([toilet_station(), warm_24h(id_=2, metres=300)], CODES)
     bbox = (120.0, 30.0, 120.3, 30.5)
     water = idx.Filters(facilities=["drinking_water"], open="now")
-    assert sorted(index.ids[idx.in_view(index, bbox, water, LATE)].tolist()) == [1, 2]
+    assert sorted(index.ids[viewport.in_view(index, bbox, water, LATE)].tolist()) == [1, 2]
     toilet = idx.Filters(facilities=["toilet"], open="now")
-    assert index.ids[idx.in_view(index, bbox, toilet, LATE)].tolist() == []
+    assert index.ids[viewport.in_view(index, bbox, toilet, LATE)].tolist() == []
     closed = idx.Filters(facilities=["drinking_water"], open="closed")
-    assert idx.in_view(index, bbox, closed, LATE).tolist() == []
+    assert viewport.in_view(index, bbox, closed, LATE).tolist() == []
 
 
 def test_facility_hours_survive_an_index_rebuild_from_its_own_rows():

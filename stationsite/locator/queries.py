@@ -16,6 +16,7 @@ from ..geocode import OfflineGeocoder, online_geocoder
 from ..models import Station
 from ..records import StationRecord, records_by_id
 from . import index as idx
+from . import viewport as view
 from .gazetteer import gazetteer
 from .service import current_index
 
@@ -54,17 +55,17 @@ def nearby_records(
 @dataclass
 class Viewport:
     stations: list[StationRecord]
-    clusters: list[idx.Cluster]
+    clusters: list[view.Cluster]
     total: int
 
 
 def viewport(bbox, zoom: int, filters: idx.Filters, at: datetime) -> Viewport:
     """Stations in the box, or clusters of them when more than a map view can show."""
     index = current_index()
-    rows = idx.in_view(index, bbox, filters, at)
+    rows = view.in_view(index, bbox, filters, at)
     most = current_app.config["MAP_MAX_FEATURES"]
     if len(rows) > most:
-        return Viewport([], idx.clusters(index, rows, zoom, most), len(rows))
+        return Viewport([], view.clusters(index, rows, zoom, most), len(rows))
     ids = [int(i) for i in index.ids[rows]]
     found = records_by_id(ids)
     return Viewport([found[i] for i in ids if i in found], [], len(rows))
