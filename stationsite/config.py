@@ -53,6 +53,11 @@ class Defaults:
     FEEDBACK_LIMITS = "5 per 10 minutes;30 per day"  # per client
     STATION_WRITE_LIMITS = "300 per hour"  # per station, all clients together
     CHECKIN_LIMITS = "20 per hour"  # per client, all stations together
+    # per client address at one station: a phone's repeats are already counted once (the
+    # check-in window); this bounds one host rotating its User-Agent, yet lets a few riders
+    # behind one carrier's shared address check in at the same station
+    REPEAT_CHECKIN_LIMITS = "10 per hour"
+    STATION_CHECKIN_LIMITS = "300 per hour"  # per station, all clients together
     # How many proxies in front set X-Forwarded-For / -Proto (0: none, use the peer address).
     PROXY_COUNT = 0
     # The public origin ("https://stations.example.cn"): every absolute URL uses it, and

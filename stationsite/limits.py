@@ -5,16 +5,18 @@ Memory by default; Redis when REDIS_URL is set (shared by every worker).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import redis
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from limits.errors import StorageError
 
-from .clients import client_hash
 from .errors import APIError, wants_json
 
-limiter = Limiter(key_func=client_hash)
+limiter = Limiter(key_func=lambda: per_client())  # defined below
 
 
 def init_app(app: Flask) -> None:
@@ -49,11 +51,20 @@ def _store_down(error: Exception):
 
 
 def per_client() -> str:
-    return client_hash()
+    """The client's address under a key: the peer's, or what the trusted proxies in front
+    report (PROXY_COUNT). Never the User-Agent or any other header a client can set, so
+    changing them does not buy a fresh allowance."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    address = (request.remote_addr or "-").encode()
+    return hmac.new(secret, b"limit:" + address, hashlib.sha256).hexdigest()[:32]
 
 
 def per_station() -> str:
     return f"station:{(request.view_args or {}).get('code', '')}"
+
+
+def per_client_and_station() -> str:
+    return f"{per_client()}:{per_station()}"
 
 
 def feedback_limits(view):
@@ -67,7 +78,15 @@ def feedback_limits(view):
 
 
 def checkin_limits(view):
-    """Every check-in: limited per client across stations (on POST)."""
-    return limiter.limit(
-        lambda: current_app.config["CHECKIN_LIMITS"], key_func=per_client, methods=["POST"]
-    )(view)
+    """Every check-in (on POST): limited per client across stations, per client at one
+    station (a visit is one check-in, not twenty), and per station across clients, so the
+    visit figures the union reports cannot be inflated from one place or from many."""
+    for setting, key in (
+        ("CHECKIN_LIMITS", per_client),
+        ("REPEAT_CHECKIN_LIMITS", per_client_and_station),
+        ("STATION_CHECKIN_LIMITS", per_station),
+    ):
+        view = limiter.limit(
+            lambda setting=setting: current_app.config[setting], key_func=key, methods=["POST"]
+        )(view)
+    return view

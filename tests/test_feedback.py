@@ -285,10 +285,56 @@ def test_the_per_station_limit_holds_across_clients(client, app, station):
         response = client.post(
             "/api/v1/stations/FB-001/feedback",
             json={"visitor_group": "courier", "category": "praise", "comment": f"{n}"},
-            headers={"User-Agent": f"client-{n}"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
         )
     assert response.status_code == 429
     assert count(app, Feedback) == 2
+
+
+def test_a_new_user_agent_buys_no_fresh_allowance(client, app, station):
+    """Limits key on the address: one host rotating its User-Agent is still one client."""
+    app.config["FEEDBACK_LIMITS"] = "2 per minute"
+    statuses = [
+        client.post(
+            "/api/v1/stations/FB-001/feedback",
+            json={"visitor_group": "courier", "category": "praise", "comment": f"第{n}条"},
+            headers={"User-Agent": f"client-{n}"},
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [201, 201, 429, 429]
+
+
+def test_check_ins_are_capped_per_station_and_per_visitor_there(empty_db_file, tmp_path):
+    """The union's visit figures cannot be inflated: one phone counts a visit, not a stream
+    of them, and a station takes at most so many check-ins an hour from everyone together."""
+    from tests.conftest import _app_on_copy
+
+    app = _app_on_copy(
+        empty_db_file,
+        tmp_path,
+        REPEAT_CHECKIN_LIMITS="1 per hour",
+        STATION_CHECKIN_LIMITS="3 per hour",
+    )
+    with app.app_context():
+        for code in ("CAP-1", "CAP-2"):
+            db.session.add(Station(code=code, kind="warm_station", name_zh="驿站", lat=30, lon=120))
+        db.session.commit()
+    client = app.test_client()
+
+    def check_in(code, address, agent="phone"):
+        return client.post(
+            f"/api/v1/stations/{code}/checkins",
+            json={"visitor_group": "courier"},
+            environ_base={"REMOTE_ADDR": address},
+            headers={"User-Agent": agent},
+        ).status_code
+
+    assert check_in("CAP-1", "10.0.0.1") == 201
+    assert check_in("CAP-1", "10.0.0.1", agent="another phone") == 429  # same place again
+    assert check_in("CAP-2", "10.0.0.1") == 201  # a visit elsewhere counts
+    assert [check_in("CAP-1", f"10.0.1.{n}") for n in range(3)] == [201, 201, 429]
+    assert count(app, Visit) == 4
 
 
 def test_writes_are_refused_when_the_limiter_store_is_down(empty_db_file, tmp_path):

@@ -213,6 +213,8 @@ def live_app(empty_db_file, tmp_path):
             "FEEDBACK_LIMITS": "10000 per minute",
             "STATION_WRITE_LIMITS": "10000 per minute",
             "CHECKIN_LIMITS": "10000 per minute",
+            "REPEAT_CHECKIN_LIMITS": "10000 per minute",
+            "STATION_CHECKIN_LIMITS": "10000 per minute",
         }
     )
     with app.app_context():

@@ -32,6 +32,8 @@ from .conftest import BASE_CONFIG, postgres_database, serve
 
 LIVE = {
     "CHECKIN_LIMITS": "10000 per minute",
+    "REPEAT_CHECKIN_LIMITS": "10000 per minute",
+    "STATION_CHECKIN_LIMITS": "10000 per minute",
     "FEEDBACK_LIMITS": "10000 per minute",
     "STATION_WRITE_LIMITS": "10000 per minute",
 }
