@@ -1,6 +1,5 @@
 """Facility icons are vendored SVG, not emoji that older phones cannot draw (issue 9, part 7)."""
 
-
 from stationsite.catalogue import FACILITIES
 from stationsite.stations.icons import FACILITY_ICONS, ICON_DIR, icon_id
 
