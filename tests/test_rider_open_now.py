@@ -94,3 +94,16 @@ def test_without_a_location_a_filter_nobody_meets_still_offers_a_way_on(client, 
     page = client.get("/?open=now&lang=en").get_data(as_text=True)
     assert "No station matches these filters" in page
     assert "Usable soonest" in page and "Without “Open now”" in page
+
+
+def test_the_api_counts_facility_hours_too(demo_client):
+    """The 22:30 case through /api/v1: drinking water open now is 0 m away, not 5.7 km."""
+    body = demo_client.get(
+        "/api/v1/stations/nearby?lat=30.2585&lon=120.1627&facility=drinking_water&open_now=1"
+        "&kind=toilet_station&limit=1"
+    ).get_json()
+    top = body["features"][0]["properties"]
+    assert top["code"] == "HZ-T-001" and top["distance_m"] < 100
+    assert top["open_now"] is False  # the rooms; the water is open:
+    water = next(f for f in top["facilities"] if f["code"] == "drinking_water")
+    assert water["open_now"] is True and water["hours"] == "24/7"
