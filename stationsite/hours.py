@@ -9,6 +9,7 @@ working day. Anything that cannot be parsed answers "unknown", never a guess.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,7 +21,12 @@ from opening_hours import State as OHState
 
 from . import cn_calendar, hours_rules
 from .cn_calendar import DayType
-from .hours_holidays import holiday_offsets, holiday_view
+from .hours_holidays import (
+    has_school_holidays,
+    holiday_offsets,
+    holiday_view,
+    school_holiday_view,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Coords = tuple[float, float] | None  # a station's (lat, lon): needed for sunrise and sunset
@@ -104,7 +110,7 @@ def day_segments(expression: str, day: date, coords: Coords = None) -> tuple[Seg
         return (Segment(start, end, State.UNKNOWN),)
     shift = _midnight(day) - _midnight(source)
     readings = [[_shifted(seg, shift) for seg in _library_segments(v, source)] for v in views]
-    merged = readings[0] if len(readings) == 1 else _agreement(*readings)
+    merged = functools.reduce(_agreement, readings)
     return tuple(merged) or (Segment(start, end, State.CLOSED),)
 
 
@@ -117,18 +123,18 @@ def _day_view(expression: str, day: date) -> str:
 
 
 def _views(text: str, coords: Coords) -> list[OpeningHours] | None:
-    """The parsed readings of one day's text: two when it has an open end (where they
-    disagree, nobody knows); None when it cannot be answered at all."""
+    """The parsed readings of one day's text: more than one when it has an open end or
+    school holidays (where they disagree, nobody knows); None when it cannot be answered."""
     if not text or not is_valid(text):
         return None
     if hours_rules.SUN_EVENTS.search(hours_rules.outside_comments(text)) and coords is None:
         return None  # sunrise at an unknown place is a guess
-    texts = [text]
+    texts = [text, school_holiday_view(text)] if has_school_holidays(text) else [text]
     if hours_rules.has_open_end(text):
-        pair = hours_rules.open_end_views(text)
-        if pair is None:
+        pairs = [hours_rules.open_end_views(t) for t in texts]
+        if None in pairs:
             return None
-        texts = list(pair)
+        texts = [view for pair in pairs for view in pair]
     parsed = [_parse(t, _rounded(coords)) for t in texts]
     return None if any(p is None for p in parsed) else parsed
 

@@ -16,6 +16,7 @@ _ITEM = rf"(?:{_HOLIDAY}|{_WEEKDAY})"
 _RUN = re.compile(rf"\b{_ITEM}(?:\s*,\s*{_ITEM})*(?:\s+{_WEEKDAY}(?:\s*,\s*{_WEEKDAY})*)?")
 _QUOTED = re.compile(r'"[^"]*"')
 _PH_ITEM = re.compile(r"\bPH(?:\s*([+-])\s*(\d+)\s*days?)?")
+_SH_ITEM = re.compile(r"\bSH\b")
 
 
 def holiday_offsets(expression: str) -> set[int]:
@@ -35,9 +36,26 @@ def holiday_view(expression: str, offsets: frozenset[int] = frozenset({0})) -> s
     becomes `Sa`. Without a country, the parser itself never matches PH, which is how ordinary
     days are read.
     """
+    return _rewritten(
+        expression, lambda run: any(_offset(m) in offsets for m in _PH_ITEM.finditer(run))
+    )
+
+
+def has_school_holidays(expression: str) -> bool:
+    return bool(_SH_ITEM.search(_QUOTED.sub('""', expression)))
+
+
+def school_holiday_view(expression: str) -> str:
+    """The expression read as if the day were in school holidays. China has no one calendar
+    of them, so where this reading and the ordinary one disagree, the answer is unknown."""
+    return _rewritten(expression, lambda run: bool(_SH_ITEM.search(run)))
+
+
+def _rewritten(expression: str, matches) -> str:
+    """Each day-selector run for which `matches(run)` is true made to match every day."""
     comments = _QUOTED.findall(expression)
     masked = _QUOTED.sub('""', expression)
-    rewritten = _RUN.sub(lambda match: _rewrite_run(match, offsets), masked)
+    rewritten = _RUN.sub(lambda match: _rewrite_run(match.group(0), matches), masked)
     for comment in comments:
         rewritten = rewritten.replace('""', comment, 1)
     return rewritten
@@ -46,9 +64,8 @@ def holiday_view(expression: str, offsets: frozenset[int] = frozenset({0})) -> s
 _INTERSECTION = re.compile(r"(?<=[^,\s])\s+(?=[A-Z])")
 
 
-def _rewrite_run(match: re.Match[str], offsets: frozenset[int]) -> str:
-    run = match.group(0)
-    if not any(_offset(item) in offsets for item in _PH_ITEM.finditer(run)):
+def _rewrite_run(run: str, matches) -> str:
+    if not matches(run):
         return run
     parts = _INTERSECTION.split(run, maxsplit=1)
     return parts[1].strip() if len(parts) == 2 else "Mo-Su"

@@ -371,3 +371,18 @@ def test_impossible_hours_are_refused_where_they_are_entered():
     from stationsite.stations_io.free_hours import to_osm
 
     assert to_osm("Feb 30 10:00-12:00") is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "moment", "state"),
+    [
+        ("Mo-Fr 08:00-16:00; SH off", "2025-11-24 10:00", State.UNKNOWN),  # in school holidays?
+        ("Mo-Fr 08:00-16:00; SH off", "2025-11-24 18:00", State.CLOSED),  # closed either way
+        ("Mo-Fr 08:00-16:00; SH off", "2025-11-29 10:00", State.CLOSED),
+        ("Mo-Fr 08:00-16:00; SH 10:00-12:00", "2025-11-24 11:00", State.OPEN),
+        ("Mo-Fr 08:00-16:00; SH 10:00-12:00", "2025-11-24 09:00", State.UNKNOWN),
+    ],
+)
+def test_school_holidays_are_unknown_where_they_would_change_the_answer(expression, moment, state):
+    """China has no one calendar of school holidays: open or closed only where both agree."""
+    assert evaluate(expression, at(moment)).state is state
