@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -9,7 +11,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Defaults, from_environ, trusted_hosts
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).parent  # templates/, static/ and migrations/ are found from here
+CHECKOUT = PACKAGE.resolve().parent
+
+
+def _instance_path() -> str:
+    """instance/ beside the code in a checkout; STATIONSITE_INSTANCE or Flask's default
+    (<prefix>/var/stationsite-instance) for an installed package."""
+    if os.environ.get("STATIONSITE_INSTANCE"):
+        return os.environ["STATIONSITE_INSTANCE"]
+    if (CHECKOUT / "setup.cfg").exists():
+        return str(CHECKOUT / "instance")
+    return str(Path(sys.prefix) / "var" / "stationsite-instance")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,9 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        instance_path=_instance_path(),
+        template_folder=str(PACKAGE / "templates"),
+        static_folder=str(PACKAGE / "static"),
     )
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from .extensions import db, migrate
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).parent / "migrations"  # a link to ../migrations in a checkout
 
 
 def init_app(app: Flask) -> None:
