@@ -15,7 +15,12 @@ from geopy.distance import great_circle
 
 EARTH_RADIUS_M = 6_371_008.8
 WALK_M_PER_MIN = 75  # 4.5 km/h
-EBIKE_M_PER_MIN = 250  # 15 km/h, a delivery rider's average in town
+# 15 km/h door to door: e-bikes are limited to 25 km/h by GB 17761-2018 (enforced on new
+# vehicles since September 2025), some cities set less in bike lanes (Guangzhou: 15 km/h
+# from 30 December 2024), and lights and junctions take a good part of any urban trip; a
+# naturalistic study of delivery riders (Zhang & Liu, Sustainability 15(23) 16227, 2023)
+# found them working within 3 km of their station. A rough, honest "minutes", not a promise.
+EBIKE_M_PER_MIN = 250
 ROUTE_FACTOR = 1.3  # streets are longer than the straight line
 
 
