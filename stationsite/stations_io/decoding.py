@@ -7,7 +7,7 @@ import codecs
 
 from charset_normalizer import from_bytes
 
-from .messages import ImportRefused
+from .messages import ImportRefused, _n
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -17,8 +17,10 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 CHINESE = ["gb18030", "big5"]
-BINARY = "The file contains binary data. Upload a CSV, Excel (.xlsx) or GeoJSON file."
-UNREADABLE = "The file's characters cannot be read. Save it as UTF-8 (or GBK) CSV and try again."
+BINARY = _n("The file contains binary data. Upload a CSV, Excel (.xlsx) or GeoJSON file.")
+UNREADABLE = _n(
+    "The file's characters cannot be read. Save it as UTF-8 (or GBK) CSV and try again."
+)
 
 
 def decode(data: bytes) -> str:

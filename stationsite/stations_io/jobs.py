@@ -21,13 +21,13 @@ from flask import Flask
 
 from ..extensions import db
 from ..models import User
-from .messages import ImportRefused, Message, message
+from .messages import ImportRefused, Message, _n
 from .positions import ServiceArea
 
 QUEUE = "stationsite-imports"
 BATCH_ROWS = 1000  # committed together; a resumed job starts after the last batch saved
 STALE_S = 120  # a running job whose heartbeat is older than this has died with its process
-STOPPED = "The import stopped because of an error. The rows imported so far are saved."
+STOPPED = _n("The import stopped because of an error. The rows imported so far are saved.")
 
 
 @dataclass
@@ -146,7 +146,7 @@ def run(app: Flask, uploads: Uploads, token: str) -> None:
             db.session.rollback()
             job = uploads.job(token)
             if job is not None:
-                _finish(uploads, job, "failed", message(STOPPED))
+                _finish(uploads, job, "failed", STOPPED)
         finally:
             db.session.remove()
 

@@ -38,16 +38,17 @@ class Message:
         return self.text % params if params else self.text
 
 
-def message(text: str, **params) -> Message:
+def _n(text: str, **params) -> Message:
+    """A message; `pybabel extract -k _n` collects its text for translation."""
     return Message(text, tuple(params.items()))
 
 
 class ImportRefused(ValueError):
     """The whole file cannot be read: one message says why, and no row is imported."""
 
-    def __init__(self, text: str, **params) -> None:
-        self.message = message(text, **params)
-        super().__init__(str(self.message))
+    def __init__(self, refusal: Message) -> None:
+        self.message = refusal
+        super().__init__(str(refusal))
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .messages import ImportRefused, Row, message
+from .messages import ImportRefused, Message, Row, _n
 from .tables import MAX_ROWS
 
 OSM_TYPES = {"n": "node", "w": "way", "r": "relation"}
@@ -30,7 +30,10 @@ def rows(document) -> list[Row]:
     features = _features(document)
     if len(features) > MAX_ROWS:
         raise ImportRefused(
-            "The file has more than %(limit)d rows. Split it into smaller files.", limit=MAX_ROWS
+            _n(
+                "The file has more than %(limit)d rows. Split it into smaller files.",
+                limit=MAX_ROWS,
+            )
         )
     return [_row(number, feature) for number, feature in enumerate(features, start=1)]
 
@@ -45,8 +48,10 @@ def _features(document) -> list:
     if isinstance(document, dict) and document.get("type") == "Feature":
         return [document]
     raise ImportRefused(
-        "The JSON file holds no stations: expected a GeoJSON FeatureCollection or an "
-        "Overpass API answer with elements."
+        _n(
+            "The JSON file holds no stations: expected a GeoJSON FeatureCollection or an "
+            "Overpass API answer with elements."
+        )
     )
 
 
@@ -68,7 +73,7 @@ def _overpass_feature(element) -> dict | None:
 
 def _row(number: int, feature) -> Row:
     if not isinstance(feature, dict) or not isinstance(feature.get("properties") or {}, dict):
-        return Row(number, errors=[message("this entry is not a GeoJSON feature")])
+        return Row(number, errors=[_n("this entry is not a GeoJSON feature")])
     tags = {str(k): v for k, v in (feature.get("properties") or {}).items()}
     row = Row(number, dict(tags))
     _position(row, feature.get("geometry"))
@@ -116,21 +121,21 @@ def _name_unnamed_toilet(row: Row, tags: dict) -> None:
         row.unnamed = True
 
 
-NO_POSITION = "this feature has no position"
-FROM_STREET = "no name in the file: named %(name)s from its street"
-FROM_PLACE = "no name in the file: named %(name)s from the nearest place"
+NO_POSITION = _n("this feature has no position")
+FROM_STREET = _n("no name in the file: named %(name)s from its street")
+FROM_PLACE = _n("no name in the file: named %(name)s from the nearest place")
 
 
-def name_generated(row: Row, name: str, how: str) -> None:
+def name_generated(row: Row, name: str, how: Message) -> None:
     """A made-up name is always said to be made up."""
     row.fields["name"] = name
-    row.warnings.append(message(how, name=name))
+    row.warnings.append(Message(how.text, (("name", name),)))
 
 
 def _position(row: Row, geometry) -> None:
     point = _centre(geometry) if isinstance(geometry, dict) else None
     if point is None:
-        row.errors.append(message(NO_POSITION))
+        row.errors.append(NO_POSITION)
         return
     row.fields.setdefault("lon", point[0])
     row.fields.setdefault("lat", point[1])

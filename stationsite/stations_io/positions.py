@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import geo
-from .messages import Row, message
+from .messages import Row, _n
 
 DATUMS = {
     "wgs84": "wgs84",
@@ -58,7 +58,7 @@ def check_position(row: Row, area: ServiceArea = CHINA) -> None:
     datum = DATUMS.get(written.strip().lower().replace(" ", ""))
     if datum is None:
         row.errors.append(
-            message(
+            _n(
                 "unknown coordinate system %(value)s (use wgs84, gcj02 or bd09)",
                 value=written[:40],
             )
@@ -75,7 +75,7 @@ def check_position(row: Row, area: ServiceArea = CHINA) -> None:
 def _number(row: Row, column: str) -> float | None:
     raw = str(row.fields.get(column, "")).strip()
     if not raw:
-        row.errors.append(message("missing %(column)s", column=column))
+        row.errors.append(_n("missing %(column)s", column=column))
         return None
     try:
         value = float(raw.removesuffix("°"))
@@ -83,7 +83,7 @@ def _number(row: Row, column: str) -> float | None:
         value = float("nan")
     if value != value:  # NaN: not a number at all
         row.errors.append(
-            message("%(column)s is not a number: %(value)s", column=column, value=raw[:40])
+            _n("%(column)s is not a number: %(value)s", column=column, value=raw[:40])
         )
         return None
     return value
@@ -91,13 +91,13 @@ def _number(row: Row, column: str) -> float | None:
 
 def _outside(lat: float, lon: float, area: ServiceArea):
     if area.holds(lon, lat):
-        return message(
+        return _n(
             "latitude %(lat)s and longitude %(lon)s are outside the service area; "
             "they look swapped",
             lat=f"{lat:g}",
             lon=f"{lon:g}",
         )
-    return message(
+    return _n(
         "latitude %(lat)s and longitude %(lon)s are outside the service area "
         "(latitude, longitude: %(area)s)",
         lat=f"{lat:g}",

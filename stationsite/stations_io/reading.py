@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from . import free_hours, osm
 from .decoding import decode
-from .messages import ImportRefused, Message, Row, message
+from .messages import ImportRefused, Message, Row, _n
 from .positions import CHINA, ServiceArea, check_position
 from .tables import csv_records, is_old_excel, is_workbook, workbook_records
 
@@ -79,7 +79,7 @@ def read(
     `area` are row errors; `nearest_place` names an unnamed OSM toilet near a known place."""
     rows = _rows(data, name)
     if not rows:
-        raise ImportRefused("The file holds no stations: it has no rows under its header.")
+        raise ImportRefused(_n("The file holds no stations: it has no rows under its header."))
     for row in rows:
         if row.unnamed:
             _name_from_place(row, nearest_place)
@@ -90,7 +90,7 @@ def read(
 def _rows(data: bytes, name: str) -> list[Row]:
     if is_old_excel(data):
         raise ImportRefused(
-            "Excel 97-2003 workbooks (.xls) cannot be read. Save the file as .xlsx or CSV."
+            _n("Excel 97-2003 workbooks (.xls) cannot be read. Save the file as .xlsx or CSV.")
         )
     if is_workbook(data):
         return _table_rows(workbook_records(data))
@@ -114,12 +114,14 @@ def _json(text: str):
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportRefused(
-            "This is not valid GeoJSON: the error is at line %(line)d, character %(char)d.",
-            line=error.lineno,
-            char=error.colno,
+            _n(
+                "This is not valid GeoJSON: the error is at line %(line)d, character %(char)d.",
+                line=error.lineno,
+                char=error.colno,
+            )
         ) from None
     except RecursionError:
-        raise ImportRefused("This is not valid GeoJSON: it is nested too deeply.") from None
+        raise ImportRefused(_n("This is not valid GeoJSON: it is nested too deeply.")) from None
 
 
 def _table_rows(records) -> list[Row]:
@@ -138,9 +140,11 @@ def _check_columns(headers: list[str]) -> None:
     ]
     if missing:
         raise ImportRefused(
-            "The columns were not recognised. Found: %(found)s. Needed: %(needed)s.",
-            found="、".join(headers) or "—",
-            needed="、".join(f"{COLUMNS[n][0]} ({COLUMNS[n][1]})" for n in missing),
+            _n(
+                "The columns were not recognised. Found: %(found)s. Needed: %(needed)s.",
+                found="、".join(headers) or "—",
+                needed="、".join(f"{COLUMNS[n][0]} ({COLUMNS[n][1]})" for n in missing),
+            )
         )
 
 
@@ -163,9 +167,7 @@ def _flag_duplicates(rows: list[Row]) -> None:
         code = row.fields.get("code")
         if code and code in first:
             row.errors.append(
-                message(
-                    "code %(code)s appears again (first in row %(row)d)", code=code, row=first[code]
-                )
+                _n("code %(code)s appears again (first in row %(row)d)", code=code, row=first[code])
             )
         elif code:
             first[code] = row.number
@@ -175,16 +177,14 @@ def _clean(row: Row, facility_names: dict[str, str], area: ServiceArea) -> Row:
     values = row.fields
     for required in ("code", "name_zh"):
         if not values.get(required):
-            row.errors.append(message("missing %(column)s", column=required))
+            row.errors.append(_n("missing %(column)s", column=required))
     _lengths(row)
     if values.get("code") and not CODE.fullmatch(values["code"]):
         row.errors.append(
-            message(
-                "code %(value)s may only hold letters, digits, - and _", value=values["code"][:40]
-            )
+            _n("code %(value)s may only hold letters, digits, - and _", value=values["code"][:40])
         )
     _kind(row)
-    if not any(error.text == osm.NO_POSITION for error in row.errors):
+    if osm.NO_POSITION not in row.errors:
         check_position(row, area)
     _hours(row)
     _facilities(row, facility_names)
@@ -195,7 +195,7 @@ def _lengths(row: Row) -> None:
     for name, limit in MAX_LENGTH.items():
         if len(row.fields.get(name, "")) > limit:
             row.errors.append(
-                message(
+                _n(
                     "%(column)s is longer than %(limit)d characters: %(value)s…",
                     column=name,
                     limit=limit,
@@ -209,9 +209,7 @@ def _kind(row: Row) -> None:
     raw = row.fields.get("kind", "warm_station")
     kind = KINDS.get(raw.strip().lower()) or KINDS.get(raw)
     if kind is None:
-        row.errors.append(
-            message("unknown kind %(value)s (use 暖心驿站 or 公厕驿站)", value=raw[:40])
-        )
+        row.errors.append(_n("unknown kind %(value)s (use 暖心驿站 or 公厕驿站)", value=raw[:40]))
     row.fields["kind"] = kind
 
 
@@ -222,7 +220,7 @@ def _facilities(row: Row, facility_names: dict[str, str]) -> None:
             if code and code not in row.facilities:
                 row.facilities.append(code)
             elif not code:
-                row.warnings.append(message("unknown facility skipped: %(name)s", name=token[:40]))
+                row.warnings.append(_n("unknown facility skipped: %(name)s", name=token[:40]))
 
 
 def _hours(row: Row) -> None:
@@ -234,9 +232,7 @@ def _hours(row: Row) -> None:
         return
     converted = free_hours.to_osm(raw)
     if converted is None:
-        row.warnings.append(
-            message("opening hours not certain: kept as written and shown as unknown")
-        )
+        row.warnings.append(_n("opening hours not certain: kept as written and shown as unknown"))
     elif converted != raw:
-        row.warnings.append(message("opening hours read as %(hours)s", hours=converted))
+        row.warnings.append(_n("opening hours read as %(hours)s", hours=converted))
         row.fields["opening_hours"] = converted

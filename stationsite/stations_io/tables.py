@@ -8,7 +8,7 @@ import io
 import warnings
 from datetime import date, datetime, time
 
-from .messages import ImportRefused
+from .messages import ImportRefused, _n
 
 MAX_ROWS = 200_000
 MAX_FIELD = 20 * 1024 * 1024  # a cell may be as long as the largest upload; rows check length
@@ -36,7 +36,7 @@ def csv_records(text: str) -> list[Record]:
         return _records(reader)
     except csv.Error as error:
         raise ImportRefused(
-            "The CSV file cannot be read near line %(line)d.", line=reader.line_num
+            _n("The CSV file cannot be read near line %(line)d.", line=reader.line_num)
         ) from error
 
 
@@ -59,7 +59,7 @@ def workbook_records(data: bytes) -> list[Record]:
     except Exception:  # openpyxl on an untrusted file raises zip, XML and
         # attribute errors of every kind; each means the same to the clerk
         raise ImportRefused(
-            "The Excel file cannot be read. Open it in Excel or WPS and save it again as .xlsx."
+            _n("The Excel file cannot be read. Open it in Excel or WPS and save it again as .xlsx.")
         ) from None
 
 
@@ -78,8 +78,10 @@ def _records(rows) -> list[Record]:
             continue
         if len(records) >= MAX_ROWS:
             raise ImportRefused(
-                "The file has more than %(limit)d rows. Split it into smaller files.",
-                limit=MAX_ROWS,
+                _n(
+                    "The file has more than %(limit)d rows. Split it into smaller files.",
+                    limit=MAX_ROWS,
+                )
             )
         cells = dict(zip(names, row, strict=False))
         records.append((number, {name: cells.get(name, "") for name in names if name}))
