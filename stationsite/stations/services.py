@@ -45,7 +45,11 @@ def station_status(station: Station, at: datetime) -> hours.Status:
     if station.status == StationStatus.TEMPORARILY_CLOSED:
         closures.append((hours.EARLIEST, station.closed_until))
     return hours.station_status(
-        station.opening_hours, at, status=str(station.status), closures=closures
+        station.opening_hours,
+        at,
+        status=str(station.status),
+        closures=closures,
+        coords=(station.lat, station.lon),  # sunrise and sunset where the station is
     )
 
 
@@ -63,7 +67,7 @@ def facility_status(item: StationFacility, station_now: hours.Status, at: dateti
     if item.state != FacilityState.WORKING:
         return hours.Status(hours.State.CLOSED, None, str(item.state))
     if item.hours.strip() and station_now.reason not in ("temporarily_closed", "closed"):
-        return hours.evaluate(item.hours, at)
+        return hours.evaluate(item.hours, at, (item.station.lat, item.station.lon))
     return station_now
 
 

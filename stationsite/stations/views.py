@@ -117,7 +117,7 @@ def detail(code: str):
     lang, now = current_lang(), this_minute()
     status = station_status(station, now)
     today = now.astimezone(hours.SHANGHAI).date()
-    week = hours.week(station.opening_hours, today)
+    week = hours.week(station.opening_hours, today, (station.lat, station.lon))
     facilities = facility_rows(station, status, now, lang)
     for row in facilities:
         row["hours_text"] = summary(row["hours"])
