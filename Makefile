@@ -9,7 +9,7 @@ FLASK  := $(BIN)/flask --app stationsite
 MO     := stationsite/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
 PO     := $(MO:.mo=.po)
 
-.PHONY: run test install install-test lint format translations extract-messages bench bench-reports clean
+.PHONY: run test install install-test lint format translations extract-messages bench bench-reports bench-imports clean
 
 run: install $(MO)
 	$(FLASK) init-db
@@ -56,6 +56,9 @@ bench: install-test $(MO)
 bench-reports: install-test $(MO)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.reports
+
+bench-imports: install-test $(MO)
+	$(BIN)/python -m bench.imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov
