@@ -3,6 +3,8 @@
 PYTHON ?= python3
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# the suite runs on every core (pytest-xdist); PYTEST_ARGS= runs it in one process
+PYTEST_ARGS ?= -n auto
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app stationsite

@@ -3,6 +3,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import shutil
 import tarfile
 
 import pytest
@@ -64,6 +65,7 @@ def test_backup_and_restore_on_sqlite(empty_db_file, tmp_path):
 
 
 @pytest.mark.postgres
+@pytest.mark.skipif(not shutil.which("pg_dump"), reason="needs pg_dump and pg_restore")
 def test_backup_and_restore_on_postgres(tmp_path):
     with postgres_database() as url:
         config = {

@@ -280,19 +280,21 @@ def test_scan_check_in_rate_and_report_a_broken_microwave(phone, live_app):
     phone.get_by_role("button", name="4 星（满分 5 星）").click()  # group remembered: one tap
     phone.wait_for_url("**/feedback/thanks*")
 
+    # the demo microwave already has an open report ("me too"); the hot water has none
     phone.goto(f"{base}/stations/HZ-W-001", wait_until="networkidle")
-    microwave = phone.locator(".facility", has_text="微波炉")
-    microwave.get_by_role("link", name="报告故障").click()
-    phone.wait_for_url("**/feedback?*facility=microwave*")
-    phone.locator("#comment").fill("微波炉转盘不转，不加热")
+    hot_water = phone.locator(".facility", has_text="热水")
+    hot_water.get_by_role("link", name="报告故障").click()
+    phone.wait_for_url("**/feedback?*facility=hot_water*")
+    phone.locator("#comment").fill("热水器不出热水")
     phone.get_by_role("button", name="提交").click()
     phone.wait_for_url("**/feedback/thanks*")
     assert "访客报告" in phone.locator(".done").inner_text()
 
     phone.goto(f"{base}/stations/HZ-W-001", wait_until="networkidle")
-    report = phone.locator(".facility", has_text="微波炉").locator(".visitor-report")
-    assert "访客报告故障（1 次" in report.inner_text()
-    screenshot(phone, "reported-microwave")
+    report = phone.locator(".facility", has_text="热水").locator(".visitor-report")
+    assert "热水：" in report.inner_text() and "有人报告故障" in report.inner_text()
+    assert report.get_by_role("button", name="我也遇到了").is_visible()
+    screenshot(phone, "reported-hot-water")
     with app.app_context():
         assert stored(Visit, source="checkin") == visits + 1
         assert stored(Feedback, source="web") == ratings + 2  # the rating and the report
@@ -528,22 +530,36 @@ def test_a_tapped_pin_keeps_its_popup_open(phone, live_server, lang):
     assert phone.errors == []
 
 
-def test_result_pins_are_not_under_the_maps_controls(phone, live_server):
-    pins = _located_map(phone, live_server)
+def _picked_pins_under_controls(page, pins) -> list[int]:
     controls = [
-        phone.locator(sel).bounding_box()
+        page.locator(sel).bounding_box()
         for sel in (
             ".leaflet-control-zoom",
             ".leaflet-control-attribution",
             ".leaflet-control-scale",
         )
     ]
-    frame = phone.locator(".map-frame").bounding_box()
+    frame = page.locator(".map-frame").bounding_box()
+    hidden = []
     for i in range(pins.count()):
         box = pins.nth(i).bounding_box()
         inside = frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"]
-        if inside and "pin-picked" in pins.nth(i).inner_html():
-            assert not any(_boxes_overlap(box, c) for c in controls if c), i
+        picked = inside and "pin-picked" in pins.nth(i).inner_html()
+        if picked and any(_boxes_overlap(box, c) for c in controls if c):
+            hidden.append(i)
+    return hidden
+
+
+def test_result_pins_are_not_under_the_maps_controls(phone, live_server):
+    pins = _located_map(phone, live_server)
+    # The map may still be settling (fit to the results) on a busy machine: look again for a
+    # few seconds before calling a pin hidden.
+    for _ in range(10):
+        hidden = _picked_pins_under_controls(phone, pins)
+        if not hidden:
+            break
+        phone.wait_for_timeout(500)
+    assert hidden == []
 
 
 def test_the_map_can_be_skipped_and_its_pins_opened_by_keyboard(phone, live_server):

@@ -67,7 +67,7 @@ def facility_status(item: StationFacility, station_now: hours.Status, at: dateti
     if item.state != FacilityState.WORKING:
         return hours.Status(hours.State.CLOSED, None, str(item.state))
     if item.hours.strip() and station_now.reason not in ("temporarily_closed", "closed"):
-        return hours.evaluate(item.hours, at, (item.station.lat, item.station.lon))
+        return hours.evaluate(item.hours, at)
     return station_now
 
 
