@@ -355,3 +355,17 @@ def test_the_station_form_lists_facilities_and_restores_a_removed_one(app, make_
     assert restored.status_code == 302
     form = unescape(client.get("/admin/stations/AF-1").get_data(as_text=True))
     assert "已撤除的设施" not in form
+
+
+def test_the_csv_export_cannot_start_a_formula_and_imports_back_unchanged(app, make_station):
+    from stationsite import stations_io
+
+    evil = '=HYPERLINK("http://evil.example","点我")'
+    make_station(code="FX-1", name_zh=evil, phone="+86 571 1234")
+    with app.app_context():
+        exported = stations_io.export_csv()
+        row = next(line for line in exported.splitlines() if line.startswith("FX-1"))
+        assert "'=HYPERLINK" in row and "'+86 571 1234" in row
+        [parsed] = stations_io.parse(exported.encode("utf-8"), "stations.csv")
+        assert not parsed.errors
+        assert parsed.fields["name_zh"] == evil and parsed.fields["phone"] == "+86 571 1234"

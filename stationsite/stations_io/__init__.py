@@ -23,6 +23,7 @@ from ..models import (
     User,
 )
 from ..operator.services import audit
+from ..reports.exports import safe_text
 from .messages import ImportRefused, Message, Row
 from .positions import CHINA, ServiceArea
 from .reading import read
@@ -226,13 +227,14 @@ def export_csv() -> str:
     writer.writerow([*FIELDS, "status", "facilities"])
     for station in _stations():
         values = _snapshot(station)
-        writer.writerow(
-            [
-                *(values[name] for name in FIELDS),
-                str(station.status),
-                ",".join(code for code in values["facilities"]),
-            ]
-        )
+        row = [
+            *(values[name] for name in FIELDS),
+            str(station.status),
+            ",".join(code for code in values["facilities"]),
+        ]
+        # no cell starts a formula in the union's Excel (CSV injection); the importer takes
+        # the guarding apostrophe off again
+        writer.writerow([safe_text(v) if isinstance(v, str) else v for v in row])
     return "\ufeff" + out.getvalue()
 
 

@@ -83,9 +83,19 @@ def _records(rows) -> list[Record]:
                     limit=MAX_ROWS,
                 )
             )
-        cells = dict(zip(names, row, strict=False))
+        cells = dict(zip(names, (_unguarded(cell) for cell in row), strict=False))
         records.append((number, {name: cells.get(name, "") for name in names if name}))
     return records
+
+
+def _unguarded(cell: str) -> str:
+    """A cell our own export guarded against formulas ("'+86 571…") reads as written."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
+
+
+FORMULA_STARTS = "=+-@\t\r"
 
 
 def _cell_text(value) -> str:
