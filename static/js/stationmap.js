@@ -11,9 +11,10 @@
   var highlight = (el.dataset.highlight || "").split(",").filter(Boolean);
   var labels = JSON.parse(el.dataset.labels || "{}");
   var datum = window.stationDatum(el.dataset.datum);  // points drawn in the tiles' datum
-  // Room for the zoom buttons (top left) and the scale and attribution (bottom): no result
-  // pin and no open popup sits under a control.
-  var clear = { paddingTopLeft: [52, 52], paddingBottomRight: [28, 44] };
+  // Room for the zoom buttons (top left: 10-44 px across) and the scale and attribution
+  // (bottom: the lowest 32 px), counted for a whole 36 px pin (anchored at its centre, plus its
+  // 4 px outline when picked): no result pin and no open popup sits under a control.
+  var clear = { paddingTopLeft: [70, 44], paddingBottomRight: [28, 56] };
 
   // removeOutsideVisibleBounds: false, or the group's own moveend (after a popup's auto-pan)
   // takes markers off the map and closes the popup the rider just opened.
