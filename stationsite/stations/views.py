@@ -77,6 +77,7 @@ def index():
         found=found,
         fmap=fmap,
         fit=_bounds(found),
+        picked=PICKED,
         asked=filters.facilities,
         map_filters=_map_filters(filters, lang),
         filtering=_filter_count(filters),
@@ -87,11 +88,15 @@ def index():
     )
 
 
+PICKED = 10  # result pins marked on the map, as templates/stations/index.html marks them
+
+
 def _bounds(found) -> list | None:
-    """The rider and the first few results, for the map to frame."""
+    """The rider and every result the map marks as picked (the first ten cards), for the map to
+    frame clear of its controls: a picked pin outside the frame could sit under one."""
     if found.origin is None:
         return None
-    points = [found.origin] + [(s.lat, s.lon) for s, _hit in found.rows[:5]]
+    points = [found.origin] + [(s.lat, s.lon) for s, _hit in found.rows[:PICKED]]
     lats, lons = [p[0] for p in points], [p[1] for p in points]
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
