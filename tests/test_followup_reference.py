@@ -86,6 +86,21 @@ def test_references_are_unique_even_when_four_characters_collide(app, station, m
         db.session.rollback()
 
 
+def test_reports_stored_in_one_flush_never_share_a_reference(app, station, monkeypatch):
+    """Demo data and imports add many reports before one flush: the database cannot see the
+    pending ones, so the flush itself keeps them apart."""
+    from stationsite.feedback import follow
+
+    picks = iter(["FK-CCCC", "FK-CCCC", "FK-DDDD"])
+    monkeypatch.setattr(follow, "_candidate", lambda length: next(picks))
+    with app.app_context():
+        for _ in range(2):
+            db.session.add(Feedback(station_id=1, visitor_group="citizen", category="praise"))
+        db.session.commit()
+        references = sorted(db.session.scalars(select(Feedback.reference)))
+        assert references == ["FK-CCCC", "FK-DDDD"]
+
+
 def test_the_api_returns_reference_and_follow_url(client, app, station):
     body = client.post(
         "/api/v1/stations/FB-001/feedback",

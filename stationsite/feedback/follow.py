@@ -26,10 +26,13 @@ def _candidate(length: int) -> str:
     return PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
-def new_reference() -> str:
-    """FK- and four characters (~920,000 of them); longer once four keep colliding."""
+def new_reference(avoid: set[str] | frozenset[str] = frozenset()) -> str:
+    """FK- and four characters (~920,000 of them); longer once four keep colliding. `avoid`:
+    references given to reports not stored yet (one flush can hold many)."""
     for attempt in range(8):
         reference = _candidate(4 if attempt < 4 else 6)
+        if reference in avoid:
+            continue
         with db.session.no_autoflush:
             taken = db.session.scalar(select(Feedback.id).where(Feedback.reference == reference))
         if taken is None:
@@ -37,8 +40,8 @@ def new_reference() -> str:
     return _candidate(8)
 
 
-def give_follow_link(item: Feedback) -> None:
-    item.reference = new_reference()
+def give_follow_link(item: Feedback, avoid: set[str] | frozenset[str] = frozenset()) -> None:
+    item.reference = new_reference(avoid)
     item.follow_token = secrets.token_urlsafe(24)  # 192 bits: unguessable
 
 
@@ -75,7 +78,10 @@ def visitor_status(item: Feedback) -> str:
 @event.listens_for(Session, "before_flush")
 def _every_report_can_be_followed(session: Session, _context, _instances) -> None:
     """Feedback stored by other paths (demo data, imports, tests) gets its reference too."""
-    new = [o for o in session.new if isinstance(o, Feedback) and o.reference is None]
+    pending = [o for o in session.new if isinstance(o, Feedback)]
+    given = {o.reference for o in pending if o.reference}
     with session.no_autoflush:
-        for item in new:
-            give_follow_link(item)
+        for item in pending:
+            if item.reference is None:
+                give_follow_link(item, given)  # never twice in one flush
+                given.add(item.reference)
