@@ -18,7 +18,7 @@ from ..auth.access import admin_required
 from ..catalogue import forget_cached_catalogue, save_facility
 from ..extensions import db
 from ..models import User
-from ..operator.services import recent_audit
+from ..operator.services import recent_audit, removed_facilities
 from ..stations.services import facility_catalogue, get_station_or_404
 from ..users import UserError, create_user, update_user
 from . import bp
@@ -93,6 +93,7 @@ def _station_form(station):
         station=station,
         fmap=maps.station_map((lat, lon), 16),
         audit=recent_audit(station) if station else [],
+        removed=removed_facilities(station) if station else [],
     ), 400 if form.errors else 200
 
 
