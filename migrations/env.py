@@ -1,5 +1,7 @@
 import logging
+import sys
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
 from flask import current_app
@@ -7,6 +9,9 @@ from flask import current_app
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
+
+# the migrations share helpers kept beside this file (lossless.py)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
