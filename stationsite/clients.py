@@ -34,3 +34,12 @@ def recent_client_hashes() -> tuple[str, str]:
     """Today's and yesterday's hash: windows that cross midnight still see the client."""
     today = _today()
     return client_hash(today), client_hash(today - timedelta(days=1))
+
+
+def address_key(purpose: str) -> str:
+    """The client's address (as the trusted proxies report it) under a key that does not
+    rotate: for limits and sign-in throttles, which must not reset at midnight. Never the
+    User-Agent or any other header a client can choose."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    address = (request.remote_addr or "-").encode()
+    return hmac.new(secret, f"{purpose}:".encode() + address, hashlib.sha256).hexdigest()[:32]

@@ -5,15 +5,13 @@ Memory by default; Redis when REDIS_URL is set (shared by every worker).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 import redis
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from limits.errors import StorageError
 
+from .clients import address_key
 from .errors import APIError, wants_json
 
 limiter = Limiter(key_func=lambda: per_client())  # defined below
@@ -51,12 +49,8 @@ def _store_down(error: Exception):
 
 
 def per_client() -> str:
-    """The client's address under a key: the peer's, or what the trusted proxies in front
-    report (PROXY_COUNT). Never the User-Agent or any other header a client can set, so
-    changing them does not buy a fresh allowance."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    address = (request.remote_addr or "-").encode()
-    return hmac.new(secret, b"limit:" + address, hashlib.sha256).hexdigest()[:32]
+    """The client's address under a key: changing the User-Agent buys no fresh allowance."""
+    return address_key("limit")
 
 
 def per_station() -> str:

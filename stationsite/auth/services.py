@@ -9,17 +9,16 @@ one, so the answer's timing does not tell which names exist.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import current_app, request
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clients import address_key
 from ..extensions import db
 from ..models import SignInFailure, User, UserSession
 
@@ -35,10 +34,7 @@ def _decoy_hash() -> str:
 
 
 def _client() -> str:
-    """The client address under a key (never the address itself)."""
-    key = current_app.config["SECRET_KEY"].encode()
-    address = (request.remote_addr or "-").encode()
-    return hmac.new(key, b"sign-in:" + address, hashlib.sha256).hexdigest()
+    return address_key("sign-in")
 
 
 def _held_back(username: str, now: datetime) -> bool:
