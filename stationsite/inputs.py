@@ -16,6 +16,7 @@ import re
 
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
@@ -24,7 +25,7 @@ MAX_ID = 2**31 - 1
 
 
 class BadInput(BadRequest):
-    description = "The request holds characters or structure this service cannot store."
+    """Input no database or encoder can hold, answered in the reader's language."""
 
 
 class DatabaseId(IntegerConverter):
@@ -67,7 +68,7 @@ def _check_fields() -> None:
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
             if UNSAFE.search(key) or UNSAFE.search(value):
-                raise BadInput()
+                raise BadInput(_("The request holds characters this service cannot store."))
 
 
 def _limit_body() -> None:
