@@ -6,6 +6,7 @@ public only once approved; contacts never leave the system.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
@@ -118,6 +119,8 @@ def _station(form: MultiDict) -> Station | None:
         lat, lon = float(form["lat"]), float(form["long"])
     except (KeyError, ValueError):
         return None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None  # nan, inf or off the globe: no station is near it
     found = nearby(
         lat, lon, datetime.now(UTC), limit=1, radius_m=MATCH_RADIUS_M, filters=idx.Filters()
     )

@@ -130,3 +130,9 @@ def test_imports_may_send_a_larger_file(app):
         "/admin/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
     )
     assert response.status_code in (200, 302)  # a preview, or the job page for a big file
+
+
+@pytest.mark.parametrize("lat", ["nan", "inf", "-1e400", "91", "1e308"])
+def test_an_open311_position_off_the_globe_is_a_400(client, lat):
+    form = {"service_code": "facility_fault", "lat": lat, "long": "120", "description": "坏了"}
+    assert client.post("/open311/v2/requests.json", data=form).status_code == 400
