@@ -461,6 +461,8 @@ class Place(db.Model):
     district: Mapped[str] = mapped_column(String(64), default="")
     lat: Mapped[float]
     lon: Mapped[float]
+    # A road's course as WKT (MULTILINESTRING of lon lat, 6 decimals); "" for a point place.
+    line: Mapped[str] = mapped_column(Text, default="")
 
 
 class AuditEntry(db.Model):
