@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, g, request, session
 from flask_babel import lazy_gettext as _l
 
 from .extensions import compress, csrf, db, login_manager
@@ -14,8 +15,9 @@ BROWSER_KEY = "browser"  # browser_fingerprint() of the browser that signed in
 CSP = "; ".join(
     [
         "default-src 'self'",
-        # folium emits its map set-up as an inline script; every script file is local.
-        "script-src 'self' 'unsafe-inline'",
+        # every script file is local; folium's map set-up runs inline under this response's
+        # nonce (csp_nonce()), so no injected script can run
+        "script-src 'self'{nonce}",
         "style-src 'self' 'unsafe-inline'",
         # map tiles are the only remote content, and optional
         "img-src 'self' data: https:",
@@ -45,7 +47,15 @@ def init_app(app: Flask, exempt=()) -> None:
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_headers)
+
+
+def csp_nonce() -> str:
+    """This response's script nonce: `<script nonce="{{ csp_nonce() }}">` in a template."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
 
 
 def browser_fingerprint() -> str:
@@ -58,7 +68,10 @@ def browser_fingerprint() -> str:
 def _headers(response: Response) -> Response:
     if request.is_secure:  # once over TLS, always over TLS
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    nonce = g.get("csp_nonce")
+    response.headers.setdefault(
+        "Content-Security-Policy", CSP.format(nonce=f" 'nonce-{nonce}'" if nonce else "")
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -66,3 +66,40 @@ def test_only_the_public_host_is_served_once_public_url_is_set(empty_db_file, tm
     assert client.get("/healthz", base_url="http://localhost/").status_code == 200
     forged = client.get("/api/v1/facilities", base_url="https://evil.example/")
     assert forged.status_code == 400
+
+
+def _script_policy(response) -> str:
+    policy = response.headers["Content-Security-Policy"]
+    return next(part.strip() for part in policy.split(";") if "script-src" in part)
+
+
+@pytest.mark.usefixtures("station")
+def test_map_pages_run_their_set_up_script_under_a_fresh_nonce(client):
+    nonces = []
+    for _ in range(2):
+        response = client.get("/")
+        policy = _script_policy(response)
+        assert "'unsafe-inline'" not in policy
+        nonce = policy.split("'nonce-")[1].rstrip("'")
+        assert f'<script nonce="{nonce}">'.encode() in response.data
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]  # new on every response
+    assert b'nonce="' in client.get("/stations/CK-1").data
+
+
+def test_pages_without_inline_script_allow_only_files(client):
+    assert _script_policy(client.get("/healthz")) == "script-src 'self'"
+
+
+def test_no_template_carries_inline_handlers_or_javascript_urls():
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    inline = re.compile(r"\son[a-z]+\s*=|javascript:", re.IGNORECASE)
+    offenders = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if inline.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
