@@ -42,6 +42,19 @@ from stationsite.weekly_hours import REFERENCE_HOLIDAY, REFERENCE_MONDAY
         ("Daily 6:30am - 10pm", "Mo-Su 06:30-22:00"),
         ("12am-12pm", "Mo-Su 00:00-12:00"),
         ("Mo-Fr 08:00-18:00; PH off", "Mo-Fr 08:00-18:00; PH off"),  # already OSM: kept
+        # Chinese numerals
+        ("早八点至晚六点", "Mo-Su 08:00-18:00"),
+        ("上午九时—下午五时半", "Mo-Su 09:00-17:30"),
+        ("周一至周五 八:三十-十七:三十", "Mo-Fr 08:30-17:30"),
+        ("二十四小时", "24/7"),
+        ("全天开放", "24/7"),
+        ("每天早上七点半到晚上九点", "Mo-Su 07:30-21:00"),
+        ("晚上十点至早上六点", "Mo-Su 22:00-06:00"),
+        ("早八点零五分至晚六点", "Mo-Su 08:05-18:00"),
+        ("上午八点至下午两点", "Mo-Su 08:00-14:00"),
+        ("周三闭馆，九点至十七点", "Mo-Su 09:00-17:00; We off"),
+        ("周一至周五 八:〇〇-十二:〇〇，十四点-十八点",
+         "Mo-Fr 08:00-12:00,14:00-18:00"),
     ],
 )  # fmt: skip
 def test_certain_texts_are_converted(text, osm):
@@ -66,6 +79,11 @@ def test_certain_texts_are_converted(text, osm):
         "8:70-9:00",
         "周一至周一 8:00-9:00",
         "by appointment",
+        "十二小时",  # which twelve hours?
+        "一二点-五点",  # not a numeral anyone reads as one
+        "八:五-十七:三十",  # 8:05 or 8:50?
+        "周一至五 九点-十七点",  # 五 is a day here, not five o'clock
+        "九点",
         "8",
         "",
     ],
@@ -117,8 +135,23 @@ def schedules(draw):
     return [(run, draw(spans())) for run in runs]
 
 
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def hanzi(number: int) -> str:
+    """0..59 in Chinese numerals, as people write them on a sign."""
+    tens, ones = divmod(number, 10)
+    if not tens:
+        return CN_DIGITS[ones]
+    return f"{CN_DIGITS[tens] if tens > 1 else ''}十{CN_DIGITS[ones] if ones else ''}"
+
+
 def clock(minute: int, style: str) -> str:
     hour, rest = divmod(minute, 60)
+    if style == "hanzi":
+        return f"{hanzi(hour)}点" + (f"{hanzi(rest)}分" if rest else "")
+    if style == "hanzi-colon":
+        return f"{hanzi(hour)}:" + (hanzi(rest) if rest >= 10 else f"〇{hanzi(rest)}")
     if style == "colon" or hour == 24:
         return f"{hour}:{rest:02d}"
     if style == "dot":
@@ -163,7 +196,7 @@ def open_minutes(osm: str, day: int) -> list[tuple[int, int]]:
 @given(
     schedules(),
     st.sampled_from(["zh", "en"]),
-    st.sampled_from(["colon", "dot", "dian", "ampm"]),
+    st.sampled_from(["colon", "dot", "dian", "ampm", "hanzi", "hanzi-colon"]),
 )
 def test_the_reader_never_contradicts_the_text_on_a_day_it_names(schedule, language, style):
     text = render(schedule, language, style)

@@ -1,8 +1,9 @@
 """Hours as people write them, read into OSM `opening_hours` only when the reading is certain.
 
 "周一至周五 8:00-18:00，周六 9点-12点", "工作日 9:00-17:00", "早7点至晚7点", "Mon-Fri 9am-5pm",
-"全天24小时", "每周一闭馆". Every character must be understood: a word the reader does not know
-("预约", "午休", "夏季", "节假日除外") makes the whole text unknown, never a partial guess.
+"全天24小时", "每周一闭馆", "早八点至晚六点" (Chinese numerals: `cn_numerals`). Every
+character must be understood: a word the reader does not know ("预约", "午休", "夏季",
+"节假日除外") makes the whole text unknown, never a partial guess.
 A day the text does not name is closed (as on a posted sign); a text that names no open time
 at all is unknown. Plain module: no Flask.
 """
@@ -14,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .. import hours
+from .cn_numerals import clock_digits
 
 ALL_DAYS = frozenset(range(7))
 DAY_CODES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
@@ -27,7 +29,7 @@ _TOKENS = [
     ("allday", r"全天\s*24\s*小时|24\s*小时|全天候|全天|24\s*h(?:ours|rs|r)?\b|24/7"
                r"|open\s+24\s*hours"),
     ("time", r"(?:早上|早晨|早|上午|中午|下午|傍晚|晚上|晚|凌晨)?\s*\d{1,2}"
-             r"(?:\s*(?:[:.]\s*\d{2}|点半|[点时](?:\s*\d{1,2}\s*分?)?))?"
+             r"(?:\s*(?:[:.]\s*\d{2}|[点时]半|[点时](?:\s*\d{1,2}\s*分?)?))?"
              r"(?:\s*(?:a\.?m\.?|p\.?m\.?)(?![a-z]))?"),
     ("workday", r"工作日"),
     ("weekday", r"weekdays?\b|mon(?:day)?\s*(?:-|to|thru|through)\s*fri(?:day)?\b"),
@@ -84,7 +86,7 @@ def _written_in_osm(text: str) -> bool:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    normal = unicodedata.normalize("NFKC", text).lower().replace("：", ":")
+    normal = clock_digits(unicodedata.normalize("NFKC", text).lower().replace("：", ":"))
     tokens, position = [], 0
     while position < len(normal):
         match = _SCANNER.match(normal, position)
@@ -197,7 +199,7 @@ def _body(tokens, position: int, rule: Rule) -> int:
 
 _TIME = re.compile(
     r"(?P<word>早上|早晨|早|上午|中午|下午|傍晚|晚上|晚|凌晨)?\s*(?P<h>\d{1,2})"
-    r"(?:\s*(?:[:.]\s*(?P<m>\d{2})|(?P<half>点半)|[点时](?:\s*(?P<m2>\d{1,2})\s*分?)?))?"
+    r"(?:\s*(?:[:.]\s*(?P<m>\d{2})|(?P<half>[点时]半)|[点时](?:\s*(?P<m2>\d{1,2})\s*分?)?))?"
     r"\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?"
 )
 
