@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from stationsite import create_app
+from stationsite.database import migrate_to_head
 from stationsite.extensions import db
 from stationsite.models import Feedback, Visit
 
-from .conftest import BASE_CONFIG, serve
+from .conftest import BASE_CONFIG, postgres_database, serve
 
 
 def count(app, model):
@@ -202,14 +203,27 @@ def test_open311_unknown_request_and_bad_dates(client, station):
 # --- under concurrent load --------------------------------------------------------------
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, empty_db_file, tmp_path):
+    if request.param == "sqlite":
+        target = tmp_path / "live.sqlite3"
+        shutil.copy(empty_db_file, target)
+        yield f"sqlite:///{target}"
+        return
+    with postgres_database() as url:
+        app = create_app({**BASE_CONFIG, "DATABASE_URL": url})
+        with app.app_context():
+            migrate_to_head()
+            db.engine.dispose()
+        yield url
+
+
 @pytest.fixture
-def live_app(empty_db_file, tmp_path):
-    target = tmp_path / "live.sqlite3"
-    shutil.copy(empty_db_file, target)
+def live_app(database_url):
     app = create_app(
         {
             **BASE_CONFIG,
-            "DATABASE_URL": f"sqlite:///{target}",
+            "DATABASE_URL": database_url,
             "FEEDBACK_LIMITS": "10000 per minute",
             "STATION_WRITE_LIMITS": "10000 per minute",
             "CHECKIN_LIMITS": "10000 per minute",
@@ -274,3 +288,62 @@ def test_concurrent_check_ins_count_each_client_once(live_app):
         statuses = list(pool.map(lambda job: _post(url, *job), jobs))
     assert statuses.count(201) == 10 and set(statuses) <= {200, 201}
     assert count(app, Visit) == 10
+
+
+def test_one_phone_checking_in_many_times_at_once_counts_once(live_app):
+    """Real threads against the database's dedupe key: the rollups agree with the raw rows."""
+    from stationsite.reports import rollups
+
+    app, base = live_app
+    url = f"{base}/api/v1/stations/LOAD-1/checkins"
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            statuses = list(
+                pool.map(lambda _: _post(url, {"visitor_group": "courier"}, "one"), range(24))
+            )
+        assert set(statuses) <= {200, 201}
+    assert count(app, Visit) == 1
+    with app.app_context():
+        assert rollups.differences() == []
+        db.session.remove()
+
+
+def test_a_check_in_in_the_next_half_hour_counts_again(app, station, monkeypatch):
+    """Windows are half hours of the clock: the next one counts the same phone again."""
+    from datetime import UTC, datetime
+
+    from stationsite.feedback import services
+    from stationsite.models import Station
+
+    moments = iter(
+        datetime(2026, 12, 1, 2, minute, second, tzinfo=UTC)
+        for minute, second in ((29, 58), (29, 59), (30, 0))
+    )
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return next(moments)
+
+    monkeypatch.setattr(services, "datetime", Clock)
+    with app.test_request_context():
+        stored = db.session.get(Station, station.id)
+        counted = [services.check_in(stored, "courier", ("phone", "old"))[1] for _ in range(3)]
+        db.session.commit()
+    assert counted == [True, False, True]
+    assert count(app, Visit) == 2
+
+
+def test_an_uncounted_check_in_keeps_the_rest_of_the_request(app, station):
+    """The conflict is skipped by the insert, not by rolling the session back."""
+    from stationsite.feedback.services import check_in
+    from stationsite.models import Station
+
+    with app.test_request_context():
+        stored = db.session.get(Station, station.id)
+        check_in(stored, "courier", ("phone", "old"))
+        stored.phone = "0571-1234"
+        assert check_in(stored, "courier", ("phone", "old"))[1] is False
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.get(Station, station.id).phone == "0571-1234"
