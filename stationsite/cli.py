@@ -167,11 +167,7 @@ def import_stations_command(path: str, dry_run: bool) -> None:
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
 def export_stations_command(kind: str, output) -> None:
     """Write every station as CSV (opens in Excel) or GeoJSON with OpenStreetMap tags."""
-    import json
-
     from . import stations_io
 
-    if kind == "csv":
-        output.write(stations_io.export_csv())
-    else:
-        json.dump(stations_io.export_geojson(), output, ensure_ascii=False, indent=1)
+    chunks = stations_io.csv_chunks() if kind == "csv" else stations_io.geojson_chunks()
+    output.writelines(chunks)  # a batch of stations at a time: memory stays flat

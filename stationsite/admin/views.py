@@ -1,5 +1,3 @@
-import json
-
 from flask import (
     Response,
     abort,
@@ -7,6 +5,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -36,7 +35,7 @@ def index():
 @admin_required
 def export_csv():
     return Response(
-        stations_io.export_csv(),
+        stream_with_context(stations_io.csv_chunks()),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=stations.csv"},
     )
@@ -45,9 +44,8 @@ def export_csv():
 @bp.get("/export.geojson")
 @admin_required
 def export_geojson():
-    body = json.dumps(stations_io.export_geojson(), ensure_ascii=False)
     return Response(
-        body,
+        stream_with_context(stations_io.geojson_chunks()),
         mimetype="application/geo+json",
         headers={"Content-Disposition": "attachment; filename=stations.geojson"},
     )

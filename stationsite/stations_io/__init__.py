@@ -1,9 +1,8 @@
-"""Importing and exporting stations: the same functions serve the CLI and the admin pages."""
+"""Importing and exporting stations (`exports`): the same functions serve the CLI and the admin
+pages."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -23,28 +22,26 @@ from ..models import (
     User,
 )
 from ..operator.services import audit
-from ..reports.exports import safe_text
+from .exports import FIELDS, csv_chunks, export_csv, export_geojson, geojson_chunks
 from .messages import ImportRefused, Message, Row
 from .positions import CHINA, ServiceArea
 from .reading import read
 
-__all__ = ["ImportRefused", "Message", "Outcome", "Row", "ServiceArea", "apply", "parse", "plan"]
+__all__ = [
+    "ImportRefused",
+    "Message",
+    "Outcome",
+    "Row",
+    "ServiceArea",
+    "apply",
+    "csv_chunks",
+    "export_csv",
+    "export_geojson",
+    "geojson_chunks",
+    "parse",
+    "plan",
+]
 BATCH = 5000  # codes per IN (...): PostgreSQL's driver takes at most 65,535 parameters
-
-FIELDS = (
-    "code",
-    "name_zh",
-    "name_en",
-    "kind",
-    "address",
-    "district",
-    "street",
-    "lat",
-    "lon",
-    "opening_hours",
-    "phone",
-    "operator_org",
-)
 
 
 @dataclass
@@ -199,80 +196,3 @@ def _create(rows: list[Row], catalogue: dict[str, Facility], by: User | None) ->
 def _new_station(row: Row) -> dict:
     """Every column, so the INSERTs batch: what the file left out is empty (English name: none)."""
     return {name: row.fields.get(name, None if name == "name_en" else "") for name in FIELDS}
-
-
-# --- export -----------------------------------------------------------------------------
-
-OSM_FACILITY_TAGS = {
-    "drinking_water": ("drinking_water", "yes"),
-    "toilet": ("toilets", "yes"),
-    "accessible_toilet": ("toilets:wheelchair", "yes"),
-    "baby_care": ("changing_table", "yes"),
-    "wifi": ("internet_access", "wlan"),
-    "aed": ("defibrillator", "yes"),
-    "seating": ("bench", "yes"),
-    "microwave": ("microwave", "yes"),
-}
-
-
-def _stations() -> Iterable[Station]:
-    query = select(Station).order_by(Station.code).options(selectinload(Station.facilities))
-    return db.session.scalars(query).yield_per(1000)
-
-
-def export_csv() -> str:
-    """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*FIELDS, "status", "facilities"])
-    for station in _stations():
-        values = _snapshot(station)
-        row = [
-            *(values[name] for name in FIELDS),
-            str(station.status),
-            ",".join(code for code in values["facilities"]),
-        ]
-        # no cell starts a formula in the union's Excel (CSV injection); the importer takes
-        # the guarding apostrophe off again
-        writer.writerow([safe_text(v) if isinstance(v, str) else v for v in row])
-    return "\ufeff" + out.getvalue()
-
-
-def export_geojson() -> dict:
-    return {
-        "type": "FeatureCollection",
-        "features": [_osm_feature(station) for station in _stations()],
-    }
-
-
-def _osm_feature(station: Station) -> dict:
-    tags = {
-        "ref": station.code,
-        "name": station.name_zh,
-        "name:zh": station.name_zh,
-        "name:en": station.name_en,
-        "opening_hours": station.opening_hours or None,
-        "phone": station.phone or None,
-        "operator": station.operator_org or None,
-        "addr:full": station.address or None,
-        "addr:district": station.district or None,
-        "addr:subdistrict": station.street or None,
-        "kind": str(station.kind),
-        "amenity": "toilets" if str(station.kind) == "toilet_station" else "shelter",
-        "disused": "yes" if str(station.status) == "closed" else None,
-    }
-    for item in station.facilities:
-        if item.state == FacilityState.WORKING and item.facility.code in OSM_FACILITY_TAGS:
-            key, value = OSM_FACILITY_TAGS[item.facility.code]
-            tags[key] = value
-    tags["facilities"] = ",".join(
-        sorted(
-            item.facility.code for item in station.facilities if item.state != FacilityState.REMOVED
-        )
-    )
-    return {
-        "type": "Feature",
-        "id": station.code,
-        "geometry": {"type": "Point", "coordinates": [station.lon, station.lat]},
-        "properties": {k: v for k, v in tags.items() if v not in (None, "")},
-    }
