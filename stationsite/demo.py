@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from .catalogue import ensure_catalogue
 from .extensions import db
+from .locator.gazetteer import save_places
+from .locator.places_io import read_csv
 from .models import (
     Facility,
     FacilityState,
@@ -343,46 +346,7 @@ WARM = [
 ]
 
 # Parks, landmarks and transit hubs riders type: name, aliases, en, kind, district, lat, lon
-PLACES = [
-    ("西湖", "西湖风景名胜区", "West Lake", "park", "西湖区", 30.2460, 120.1450),
-    ("湖滨公园", "湖滨", "Hubin Park", "park", "上城区", 30.2588, 120.1622),
-    ("西溪国家湿地公园", "西溪湿地,西溪", "Xixi Wetland", "park", "西湖区", 30.2690, 120.0680),
-    ("武林广场", "武林", "Wulin Square", "landmark", "拱墅区", 30.2716, 120.1640),
-    (
-        "杭州东站",
-        "东站,火车东站",
-        "Hangzhou East Railway Station",
-        "transit",
-        "上城区",
-        30.2906,
-        120.2126,
-    ),
-    (
-        "杭州站",
-        "城站,杭州火车站",
-        "Hangzhou Railway Station",
-        "transit",
-        "上城区",
-        30.2433,
-        120.1822,
-    ),
-    ("钱江新城", "城市阳台", "Qianjiang New City", "landmark", "上城区", 30.2450, 120.2115),
-    ("黄龙体育中心", "黄龙", "Huanglong Sports Centre", "landmark", "西湖区", 30.2687, 120.1310),
-    ("拱宸桥", "", "Gongchen Bridge", "landmark", "拱墅区", 30.3196, 120.1430),
-    ("湘湖", "湘湖景区", "Xianghu Lake", "park", "萧山区", 30.1420, 120.2270),
-    ("金沙湖公园", "金沙湖", "Jinsha Lake Park", "park", "钱塘区", 30.3110, 120.3020),
-    (
-        "良渚古城遗址公园",
-        "良渚遗址",
-        "Liangzhu Archaeological Park",
-        "park",
-        "余杭区",
-        30.3930,
-        119.9900,
-    ),
-    ("吴山广场", "吴山", "Wushan Square", "landmark", "上城区", 30.2452, 120.1688),
-    ("临平公园", "", "Linping Park", "park", "临平区", 30.4190, 120.2985),
-]
+PLACES_CSV = Path(__file__).parent / "data" / "demo_places.csv"  # through import-places' reader
 
 TOILET_FACILITIES = [
     "toilet",
@@ -599,21 +563,12 @@ def _users(stations: dict[str, Station]) -> None:
 
 
 def _places() -> None:
+    """The demo gazetteer, read and saved the way `import-places` does it."""
+    rows, errors = read_csv(PLACES_CSV.read_text(encoding="utf-8"))
+    if errors:
+        raise ValueError(f"demo places: {errors}")
     existing = set(db.session.scalars(select(Place.name_zh)))
-    for name, aliases, en, kind, district, lat, lon in PLACES:
-        if name not in existing:
-            db.session.add(
-                Place(
-                    name_zh=name,
-                    aliases=aliases,
-                    name_en=en,
-                    kind=kind,
-                    city=CITY,
-                    district=district,
-                    lat=lat,
-                    lon=lon,
-                )
-            )
+    save_places([row for row in rows if row.name_zh not in existing])
 
 
 def seed_demo(seed: int = 20251001) -> int:

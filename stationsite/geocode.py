@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from geopy.geocoders import BaiduV3, Nominatim
@@ -22,6 +22,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
 
 from . import geo
 
@@ -49,8 +50,10 @@ SUFFIXES = (
 )
 _NOISE = re.compile(r"[\s·•,，.。、()（）\[\]【】\-_/]+|演示|demo", re.IGNORECASE)
 KIND_RANK = {"place": 0, "station": 1, "street": 2, "district": 3}
-BROAD_KINDS = frozenset({"district", "street", "road", "lake", "area"})  # a centre is a guess
+# a centre of one of these is only a rough answer
+BROAD_KINDS = frozenset({"district", "street", "road", "lake", "scenic", "area"})
 FUZZY_AT = 75  # rapidfuzz ratio (0-100) from which two names are near misses of each other
+FUZZY_SOUND_AT = 85  # ... and from which Chinese names sound alike enough (their pinyin)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Entry:
     aliases: tuple[str, ...] = ()
     district: str = ""
     detail: str = ""  # a finer kind, e.g. "park", "transit", "road"
+    line: str = field(default="", compare=False, repr=False)  # a road's course (WKT)
 
     @property
     def broad(self) -> bool:
@@ -104,6 +108,8 @@ def score(query: str, name: str) -> float:
         return 70
     if len(nc) >= 2 and nc in qn:
         return 50 + min(len(nc), 10)
+    if len(qc) >= 3 and LCSseq.similarity(qc, nn) == len(qc):
+        return 60  # every character in order: 萧山机场 is short for 杭州萧山国际机场
     a, b = _bigrams(qc), _bigrams(nc)
     similarity = len(a & b) / len(a | b)
     return 40 * similarity if similarity >= 0.5 else 0
@@ -137,7 +143,10 @@ def _how(query: str, name: str) -> tuple[float, str]:
         return (95, "exact") if _is_latin(qn) else (90, "sounds_like")
     if value:
         return value, "partial"
-    ratio = max(fuzz.ratio(qn, nn), fuzz.ratio(pinyin(qn), pinyin(nn)))
+    sound = fuzz.ratio(pinyin(qn), pinyin(nn))
+    if not _is_latin(qn) and sound < FUZZY_SOUND_AT:  # 庆春 is not 蒋村 (qingchun, jiangcun)
+        sound = 0
+    ratio = max(fuzz.ratio(qn, nn), sound)
     return (0.4 * ratio, "fuzzy") if ratio >= FUZZY_AT and len(qn) >= 2 else (0, "")
 
 

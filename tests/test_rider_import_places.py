@@ -37,7 +37,8 @@ def test_osm_xml_gives_named_pois_and_one_place_per_road():
     assert set(by_name) == {"龙翔桥", "中山北路"}  # the bench has no name
     assert by_name["龙翔桥"].kind == "metro" and by_name["龙翔桥"].name_en == "Longxiangqiao"
     road = by_name["中山北路"]
-    assert road.kind == "road" and (road.lat, road.lon) in [(30.28, 120.16), (30.29, 120.16)]
+    assert road.kind == "road" and (road.lat, road.lon) == (30.285, 120.16)  # halfway along
+    assert road.line == "LINESTRING (120.16 30.27, 120.16 30.28, 120.16 30.29, 120.16 30.3)"
     assert [e.row for e in errors] == ["node/7"]
 
 

@@ -26,6 +26,7 @@ def _areas() -> list[Entry]:
             tuple(a.strip() for a in p.aliases.split(",") if a.strip()) + (p.name_en,),
             p.district,
             p.kind,
+            p.line,
         )
         for p in db.session.scalars(select(Place))
     ]
@@ -44,6 +45,14 @@ def _areas() -> list[Entry]:
     )
     entries += [Entry(name, "street", lat, lon, (), dist) for name, dist, lat, lon in streets]
     return entries
+
+
+def road_line(name: str, lat: float, lon: float) -> str:
+    """The line of the road place of this name and point ("" when it has none)."""
+    for entry in cached_areas(str(db.engine.url)):
+        if entry.line and entry.name == name and (entry.lat, entry.lon) == (lat, lon):
+            return entry.line
+    return ""
 
 
 def cached_areas(engine_key: str) -> list[Entry]:
@@ -91,6 +100,24 @@ def nearest_name(lat: float, lon: float, within_m: float = 1500) -> str | None:
 
 
 SAME_PLACE_M = 300
+PLACE_COLUMNS = ("name_zh", "name_en", "kind", "aliases", "city", "lat", "lon", "line")
+DISTRICT_M = 3000  # a place without a district takes that of stations this near
+
+
+def district_near(lat: float, lon: float) -> str:
+    """The district of the nearest station within DISTRICT_M (OSM ways rarely carry one)."""
+    box = DISTRICT_M / 111_000
+    rows = db.session.execute(
+        select(Station.district, Station.lat, Station.lon).where(
+            Station.district != "",
+            Station.lat.between(lat - box, lat + box),
+            Station.lon.between(lon - 2 * box, lon + 2 * box),
+        )
+    ).all()
+    here = (lat, lon)
+    near = [(geo.distance_m(here, (r.lat, r.lon)), r.district) for r in rows]
+    near = [item for item in near if item[0] <= DISTRICT_M]
+    return min(near)[1] if near else ""
 
 
 def save_places(rows) -> tuple[int, int]:
@@ -106,8 +133,9 @@ def save_places(rows) -> tuple[int, int]:
             p for p in same if geo.distance_m((p.lat, p.lon), (row.lat, row.lon)) < SAME_PLACE_M
         ]
         place = near[0] if near else Place()
-        for column in ("name_zh", "name_en", "kind", "aliases", "district", "city", "lat", "lon"):
+        for column in PLACE_COLUMNS:
             setattr(place, column, getattr(row, column))
+        place.district = row.district or district_near(row.lat, row.lon) or place.district or ""
         if not near:
             db.session.add(place)
             same.append(place)

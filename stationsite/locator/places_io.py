@@ -2,9 +2,11 @@
 
 OSM extracts come as `.osm` XML or GeoJSON (as `osmium export` or overpass write them): named
 POIs, metro and railway stations, parks, lakes and roads. A road is split into many ways in
-OSM; all ways of one name become one place at the vertex nearest their middle, marked "road"
-so the locator says it is a long place rather than pretending to a point. CSV columns:
-name (or name_zh), name_en, kind, aliases (comma- or |-separated), district, city, lat, lon.
+OSM; the ways of one name (and city or district, when tagged) that touch or nearly touch become
+one place kept as its line (shapely), with its point at the middle of the line, marked "road",
+so a rider can be put on the nearest point of the road to them. A name used by roads far apart
+(two 中山路 in different districts) gives one place each. CSV columns: name (or name_zh), name_en,
+kind, aliases (comma- or |-separated), district, city, lat, lon, and optionally line (WKT).
 Every row that cannot be used is reported with its number and why; nothing is guessed.
 """
 
@@ -17,7 +19,15 @@ import math
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+
+import numpy
+import shapely
+import shapely.errors
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from shapely.ops import nearest_points
 
 ROADS = frozenset(
     {
@@ -32,7 +42,9 @@ ROADS = frozenset(
         "pedestrian",
     }
 )
-KINDS = frozenset({"park", "landmark", "transit", "metro", "road", "lake", "area"})
+KINDS = frozenset({"park", "scenic", "landmark", "transit", "metro", "road", "lake", "area"})
+JOIN_M = 1000  # ways of one road name nearer each other than this are one road
+LINE_DECIMALS = 6  # about 0.1 m
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ class PlaceRow:
     aliases: str = ""
     district: str = ""
     city: str = ""
+    line: str = ""  # a road's course: WKT MULTILINESTRING / LINESTRING of lon lat
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,27 @@ def _csv_row(record: dict[str, str]) -> PlaceRow:
         aliases[:255],
         record.get("district", "")[:64],
         record.get("city", "")[:64],
+        _csv_line(record.get("line", "")),
+    )
+
+
+def _csv_line(text: str) -> str:
+    if not text:
+        return ""
+    try:
+        geometry = shapely.from_wkt(text)
+    except shapely.errors.ShapelyError:
+        raise ValueError("line is not WKT") from None
+    if geometry.geom_type not in ("LineString", "MultiLineString") or geometry.is_empty:
+        raise ValueError("line is not a LINESTRING or MULTILINESTRING")
+    if not _in_range(shapely.get_coordinates(geometry)):
+        raise ValueError("line has a coordinate out of range")
+    return shapely.to_wkt(geometry, rounding_precision=LINE_DECIMALS, trim=True)
+
+
+def _in_range(xy) -> bool:
+    return bool(
+        numpy.isfinite(xy).all() and (abs(xy[:, 0]) <= 180).all() and (abs(xy[:, 1]) <= 90).all()
     )
 
 
@@ -112,6 +146,8 @@ def _coordinate(text: str | None, bound: float) -> float:
 
 # --- OpenStreetMap --------------------------------------------------------------------------
 
+Part = list[tuple[float, float]]  # (lat, lon) in order: a node, a way, a ring
+
 
 def osm_kind(tags: dict[str, str]) -> str | None:
     """What a tagged OSM object is to a rider, or None for what nobody types as a place."""
@@ -119,12 +155,18 @@ def osm_kind(tags: dict[str, str]) -> str | None:
         return "metro"
     if tags.get("railway") == "station" or tags.get("public_transport") == "station":
         return "transit"
+    if tags.get("aeroway") == "aerodrome":
+        return "transit"
     if tags.get("highway") in ROADS:
         return "road"
     if tags.get("water") == "lake" or tags.get("natural") == "water":
         return "lake"
-    if tags.get("leisure") == "park":
+    if tags.get("boundary") in ("national_park", "protected_area"):
+        return "scenic"
+    if tags.get("leisure") in ("park", "nature_reserve"):
         return "park"
+    if tags.get("place") == "square":
+        return "landmark"
     if tags.get("place") in ("suburb", "quarter", "neighbourhood"):
         return "area"
     if any(key in tags for key in ("amenity", "tourism", "historic", "building", "shop")):
@@ -132,9 +174,13 @@ def osm_kind(tags: dict[str, str]) -> str | None:
     return None
 
 
-def _osm_row(tags: dict[str, str], points: list[tuple[float, float]]) -> PlaceRow | None:
-    name = tags.get("name:zh") or tags.get("name")
-    kind = osm_kind(tags)
+def _name(tags: dict[str, str]) -> str:
+    return tags.get("name:zh") or tags.get("name") or ""
+
+
+def _osm_row(tags: dict[str, str], parts: list[Part], line: str = "") -> PlaceRow | None:
+    name, kind = _name(tags), osm_kind(tags)
+    points = [p for part in parts for p in part]
     if not name or not kind or not points:
         return None
     lat = sum(p[0] for p in points) / len(points)
@@ -146,9 +192,10 @@ def _osm_row(tags: dict[str, str], points: list[tuple[float, float]]) -> PlaceRo
         lon,
         kind,
         tags.get("name:en", "")[:160],
-        ",".join(a for a in aliases if a != name)[:255],
+        ",".join(dict.fromkeys(a for a in aliases if a != name))[:255],
         tags.get("addr:district", "")[:64],
         tags.get("addr:city", "")[:64],
+        line,
     )
 
 
@@ -158,7 +205,7 @@ def read_osm_xml(data: bytes) -> tuple[list[PlaceRow], list[RowError]]:
     except ET.ParseError as error:
         return [], [RowError("-", f"not OSM XML: {error}")]
     nodes: dict[str, tuple[float, float]] = {}
-    found: list[tuple[dict[str, str], list[tuple[float, float]]]] = []
+    found: list[tuple[dict[str, str], list[Part]]] = []
     errors: list[RowError] = []
     for element in root:
         tags = {t.get("k"): t.get("v") for t in element.iter("tag")}
@@ -170,13 +217,13 @@ def read_osm_xml(data: bytes) -> tuple[list[PlaceRow], list[RowError]]:
                 continue
             nodes[element.get("id")] = point
             if tags:
-                found.append((tags, [point]))
+                found.append((tags, [[point]]))
         elif element.tag == "way" and tags:
             refs = [nd.get("ref") for nd in element.iter("nd")]
             missing = [ref for ref in refs if ref not in nodes]
             if missing and "name" in tags:
                 errors.append(RowError(f"way/{element.get('id')}", "its nodes are not in the file"))
-            found.append((tags, [nodes[ref] for ref in refs if ref in nodes]))
+            found.append((tags, [[nodes[ref] for ref in refs if ref in nodes]]))
     return _merge_roads(found), errors
 
 
@@ -186,45 +233,122 @@ def read_geojson(data) -> tuple[list[PlaceRow], list[RowError]]:
     found, errors = [], []
     for number, feature in enumerate(data["features"], start=1):
         try:
-            points = _points(feature.get("geometry") or {})
-        except (TypeError, ValueError, KeyError, AttributeError):
+            parts = _parts(feature.get("geometry") or {})
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
             errors.append(RowError(str(number), "geometry is not a usable point, line or area"))
             continue
         properties = feature.get("properties") or {}
-        found.append(({str(k): str(v) for k, v in properties.items()}, points))
+        found.append(({str(k): str(v) for k, v in properties.items()}, parts))
     return _merge_roads(found), errors
 
 
-def _points(geometry: dict) -> list[tuple[float, float]]:
+def _parts(geometry: dict) -> list[Part]:
     kind, coordinates = geometry["type"], geometry["coordinates"]
-    flat = {"Point": [coordinates], "LineString": coordinates, "MultiPoint": coordinates}.get(kind)
-    if flat is None and kind in ("Polygon", "MultiLineString"):
-        flat = [c for ring in coordinates for c in ring]
-    if flat is None and kind == "MultiPolygon":
-        flat = [c for polygon in coordinates for ring in polygon for c in ring]
-    if not flat:
+    if kind == "Point":
+        parts = [[coordinates]]
+    elif kind == "MultiPoint":
+        parts = [[c] for c in coordinates]
+    elif kind == "LineString":
+        parts = [coordinates]
+    elif kind in ("Polygon", "MultiLineString"):
+        parts = coordinates
+    elif kind == "MultiPolygon":
+        parts = [ring for polygon in coordinates for ring in polygon]
+    else:
         raise ValueError(kind)
-    return [(float(c[1]), float(c[0])) for c in flat]
+    found = [[(_latlon(c[1], 90), _latlon(c[0], 180)) for c in part] for part in parts]
+    if not any(found):
+        raise ValueError(kind)
+    return found
+
+
+def _latlon(value, bound: float) -> float:
+    value = float(value)
+    if not math.isfinite(value) or abs(value) > bound:
+        raise ValueError(value)
+    return value
+
+
+# --- Roads as lines -------------------------------------------------------------------------
 
 
 def _merge_roads(found) -> list[PlaceRow]:
-    """Places as rows; every way of one road name becomes one place at its middle vertex."""
+    """Places as rows; the ways of one road name that (nearly) touch become one road."""
     rows, roads = [], defaultdict(list)
-    for tags, points in found:
-        if osm_kind(tags) == "road" and (tags.get("name:zh") or tags.get("name")):
-            roads[tags.get("name:zh") or tags["name"]].append((tags, points))
+    for tags, parts in found:
+        if osm_kind(tags) == "road" and _name(tags):
+            key = (_name(tags), tags.get("addr:city", ""), tags.get("addr:district", ""))
+            roads[key] += [(tags, part) for part in parts if part]
             continue
-        row = _osm_row(tags, points)
+        row = _osm_row(tags, parts)
         if row:
             rows.append(row)
-    for parts in roads.values():
-        vertices = [p for _tags, points in parts for p in points]
-        if vertices:
-            rows.append(_osm_row(parts[0][0], [_middle(vertices)]))
+    for ways in roads.values():
+        rows += [_road_row(road) for road in _touching(ways)] if ways else []
     return rows
 
 
-def _middle(vertices: list[tuple[float, float]]) -> tuple[float, float]:
-    lat = sum(v[0] for v in vertices) / len(vertices)
-    lon = sum(v[1] for v in vertices) / len(vertices)
-    return min(vertices, key=lambda v: (v[0] - lat) ** 2 + (v[1] - lon) ** 2)
+def _metres(lat0: float):
+    """A local flat projection, lon/lat degrees to metres (x east, y north): enough within a
+    city for nearest points and gaps between ways."""
+    kx, ky = 111_320 * math.cos(math.radians(lat0)), 110_574
+    return (lambda xy: xy * (kx, ky)), (lambda xy: xy / (kx, ky))
+
+
+def _geometry(part: Part):
+    coordinates = [(lon, lat) for lat, lon in part]
+    return shapely.LineString(coordinates) if len(part) > 1 else shapely.Point(coordinates[0])
+
+
+def _touching(ways) -> list[list]:
+    """The ways grouped into roads: connected through gaps of less than JOIN_M."""
+    to_m, _back = _metres(ways[0][1][0][0])
+    shapes = [shapely.transform(_geometry(part), to_m) for _tags, part in ways]
+    left, right = shapely.STRtree(shapes).query(shapes, predicate="dwithin", distance=JOIN_M)
+    graph = coo_matrix((numpy.ones(len(left)), (left, right)), shape=(len(ways), len(ways)))
+    count, labels = connected_components(graph, directed=False)
+    roads: list[list] = [[] for _n in range(count)]
+    for way, label in zip(ways, labels, strict=True):
+        roads[label].append(way)
+    return roads
+
+
+def _road_row(ways) -> PlaceRow:
+    tags = dict(ways[0][0])
+    for other, _part in ways:  # a name:en or a district on any of its ways counts
+        for key, value in other.items():
+            tags.setdefault(key, value)
+    lines = [_geometry(part) for _tags, part in ways if len(part) > 1]
+    if not lines:
+        return _osm_row(tags, [part for _tags, part in ways])
+    line = shapely.line_merge(shapely.MultiLineString(lines))
+    lat, lon = _middle(line)
+    wkt = shapely.to_wkt(line, rounding_precision=LINE_DECIMALS, trim=True)
+    return _osm_row(tags, [[(lat, lon)]], wkt)
+
+
+def _middle(line) -> tuple[float, float]:
+    """Halfway along a road; for a road in pieces, its point nearest the middle of them all."""
+    to_m, back = _metres(line.centroid.y)
+    flat = shapely.transform(line, to_m)
+    if flat.geom_type == "LineString":
+        middle = flat.interpolate(0.5, normalized=True)
+    else:
+        middle = nearest_points(flat, flat.centroid)[0]
+    lon, lat = back(numpy.array([[middle.x, middle.y]]))[0]
+    return round(float(lat), LINE_DECIMALS), round(float(lon), LINE_DECIMALS)
+
+
+@lru_cache(maxsize=1024)
+def _line(wkt: str):
+    return shapely.from_wkt(wkt)
+
+
+def nearest_on_line(wkt: str, lat: float, lon: float) -> tuple[float, float]:
+    """The point of a road's line nearest to (lat, lon)."""
+    to_m, back = _metres(lat)
+    flat = shapely.transform(_line(wkt), to_m)
+    here = shapely.transform(shapely.Point(lon, lat), to_m)
+    point = nearest_points(flat, here)[0]
+    x, y = back(numpy.array([[point.x, point.y]]))[0]
+    return round(float(y), LINE_DECIMALS), round(float(x), LINE_DECIMALS)

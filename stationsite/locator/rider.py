@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..maps import map_center
 from ..models import Station
-from . import fallback
+from . import fallback, roads
 from . import index as idx
 from .gazetteer import nearest_name
 from .queries import Located, Lookup, locate, nearby, stations_by_id
@@ -33,19 +33,21 @@ class Answer:
 
 
 def answer(origin, query: str, filters: idx.Filters, at: datetime, near: str = "") -> Answer:
-    """Stations for the rider at `origin` (`near` names it: a place they picked), else for the
-    place typed in `query`, else for the whole city."""
+    """Stations for the place typed in `query` (a road at its point nearest `origin`), else for
+    the rider at `origin` (`near` names it: a place they picked), else for the whole city."""
     label = (near or _my_location(origin)) if origin else None
-    lookup = locate(query) if origin is None and query else Lookup(query)
+    lookup = roads.on_road(locate(query), origin) if query else Lookup(query)  # typed wins
     if lookup.place:
-        origin, label = (lookup.place.lat, lookup.place.lon), lookup.place.name
-    not_found = query if query and origin is None and not lookup.choices else None
+        origin, label = (lookup.place.lat, lookup.place.lon), roads.label(lookup.place, near)
+    not_found = query if query and lookup.place is None and not lookup.choices else None
     if origin is None:
         rows = nearby(*map_center(), at, limit=50, radius_m=CITY_M, filters=filters)
         found = Answer(None, None, rows, not_found=not_found, choices=lookup.choices)
         return found if rows else _no_match(found, map_center(), filters, at, CITY_M)
     rows = nearby(*origin, at, limit=20, radius_m=NEAR_M, filters=filters)
-    found = Answer(origin, label, rows, place=lookup.place, choices=lookup.choices)
+    found = Answer(
+        origin, label, rows, not_found=not_found, place=lookup.place, choices=lookup.choices
+    )
     if rows:
         return found
     found.rows = nearby(*origin, at, limit=20, radius_m=FAR_M, filters=filters)

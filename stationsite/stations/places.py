@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 PLACE_KIND = {
     "park": _l("park"),
+    "scenic": _l("scenic area"),
     "landmark": _l("landmark"),
     "transit": _l("transport hub"),
     "metro": _l("metro station"),
