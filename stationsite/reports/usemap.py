@@ -1,5 +1,9 @@
 """The map of use: the period's visits per station, a heat layer, and the unserved cells and
-candidate sites from rider searches. folium on the vendored Leaflet and leaflet.heat."""
+candidate sites from rider searches. folium on the vendored Leaflet and leaflet.heat.
+
+Everything is drawn here, in Python, so on AMap or Tencent tiles (drawn in GCJ-02) every
+position is converted before it is drawn: the circles, the heat, the cells, the candidate pins
+and the frame, as the locator's scripts do on the home map (stationsite/maps.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +15,21 @@ from flask_babel import gettext as _
 from folium.plugins import HeatMap
 from markupsafe import Markup
 
+from .. import geo
 from ..maps import MapParts, _base_map, _finishing
 from .model import CoverageFigures
 
 HALF_CELL = 0.00225  # half of the ~500 m search grid, in degrees of latitude
 MOST_CELLS = 500  # the most unserved cells drawn; the table and exports list them all
+
+
+def _as_drawn(datum: str):
+    """(lat, lon) in WGS-84 to the datum the tiles are drawn in."""
+    return geo.wgs84_to_gcj02 if datum == "gcj02" else (lambda lat, lon: (lat, lon))
+
+
+def _shifted(points, shift) -> list:
+    return [(*shift(p[0], p[1]), *p[2:]) for p in points]
 
 
 def _collection(features: list[dict]) -> dict:
@@ -66,11 +80,12 @@ def _heat_layer(points) -> folium.FeatureGroup:
     return layer
 
 
-def _cell_square(cell, most: int) -> dict:
+def _cell_square(cell, most: int, shift) -> dict:
     half_lon = HALF_CELL / max(math.cos(math.radians(cell.lat)), 0.1)
     south, north = cell.lat - HALF_CELL, cell.lat + HALF_CELL
     west, east = cell.lon - half_lon, cell.lon + half_lon
-    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    corners = [(south, west), (south, east), (north, east), (north, west), (south, west)]
+    ring = [list(reversed(shift(lat, lon))) for lat, lon in corners]
     return {
         "type": "Feature",
         "geometry": {
@@ -84,13 +99,13 @@ def _cell_square(cell, most: int) -> dict:
     }
 
 
-def _unserved_layer(coverage: CoverageFigures) -> folium.FeatureGroup:
+def _unserved_layer(coverage: CoverageFigures, shift) -> folium.FeatureGroup:
     layer = folium.FeatureGroup(name=_("Searches with nothing within 1 km"))
     cells = cells_shown(coverage)
     most = max((c.searches for c in cells), default=1) or 1
     if cells:
         folium.GeoJson(
-            _collection([_cell_square(cell, most) for cell in cells]),
+            _collection([_cell_square(cell, most, shift) for cell in cells]),
             style_function=lambda feature: {
                 "color": "#5b2a86",
                 "weight": 1,
@@ -101,7 +116,7 @@ def _unserved_layer(coverage: CoverageFigures) -> folium.FeatureGroup:
         ).add_to(layer)
     for rank, site in enumerate(coverage.candidates, start=1):
         folium.Marker(
-            (site.lat, site.lon),
+            shift(site.lat, site.lon),
             icon=folium.DivIcon(html=f'<span class="candidate-pin">{rank}</span>'),
             tooltip=_(
                 "Candidate site %(rank)d: would serve %(n)d searches", rank=rank, n=site.would_serve
@@ -115,11 +130,14 @@ def cells_shown(coverage: CoverageFigures):
 
 
 def usage_map(points, coverage: CoverageFigures, center: tuple[float, float]) -> MapParts:
-    fmap = _base_map(center, 11)
-    for layer in (_visits_layer(points), _heat_layer(points), _unserved_layer(coverage)):
+    fmap = _base_map(center, 11, datum_aware=True)
+    shift = _as_drawn(fmap.datum)
+    drawn = _shifted(points, shift)
+    for layer in (_visits_layer(drawn), _heat_layer(drawn), _unserved_layer(coverage, shift)):
         layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    spots = [(p[0], p[1]) for p in points] + [(c.lat, c.lon) for c in cells_shown(coverage)]
+    spots = [(p[0], p[1]) for p in drawn]
+    spots += [shift(c.lat, c.lon) for c in cells_shown(coverage)]
     if spots:
         lats, lons = [s[0] for s in spots], [s[1] for s in spots]
         fmap.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))])
@@ -130,4 +148,5 @@ def usage_map(points, coverage: CoverageFigures, center: tuple[float, float]) ->
         assets=Markup(render_template("reports/_map_assets.html")),
         element=Markup(root.html.render()),
         script=Markup(root.script.render() + _finishing(fmap.get_name())),
+        datum=fmap.datum,
     )
