@@ -18,7 +18,7 @@ from ..records import StationRecord, records_by_id
 from . import index as idx
 from . import viewport as view
 from .gazetteer import gazetteer
-from .service import current_index
+from .service import current_index, live_index
 
 
 def stations_by_id(ids: list[int]) -> dict[int, Station]:
@@ -26,6 +26,11 @@ def stations_by_id(ids: list[int]) -> dict[int, Station]:
         return {}
     query = select(Station).where(Station.id.in_(ids)).options(selectinload(Station.facilities))
     return {station.id: station for station in db.session.scalars(query)}
+
+
+def cached_records(ids: list[int]) -> dict[int, StationRecord]:
+    """Records for answers: from this process's cache, the rest in one round trip."""
+    return live_index().records.get_many(ids, records_by_id) if ids else {}
 
 
 def _hits(lat, lon, at, limit, radius_m, filters) -> list[idx.Hit]:
@@ -48,7 +53,7 @@ def nearby_records(
 ) -> list[tuple[StationRecord, idx.Hit]]:
     """The same as plain records: what the API answers with."""
     hits = _hits(lat, lon, at, limit, radius_m, filters)
-    found = records_by_id([hit.id for hit in hits])
+    found = cached_records([hit.id for hit in hits])
     return [(found[hit.id], hit) for hit in hits if hit.id in found]
 
 
@@ -61,14 +66,13 @@ class Viewport:
 
 def viewport(bbox, zoom: int, filters: idx.Filters, at: datetime) -> Viewport:
     """Stations in the box, or clusters of them when more than a map view can show."""
-    index = current_index()
-    rows = view.in_view(index, bbox, filters, at)
+    chosen = view.select(current_index(), bbox, filters, at)
     most = current_app.config["MAP_MAX_FEATURES"]
-    if len(rows) > most:
-        return Viewport([], view.clusters(index, rows, zoom, most), len(rows))
-    ids = [int(i) for i in index.ids[rows]]
-    found = records_by_id(ids)
-    return Viewport([found[i] for i in ids if i in found], [], len(rows))
+    if len(chosen) > most:
+        return Viewport([], view.grid_clusters(chosen.lat, chosen.lon, zoom, most), len(chosen))
+    ids = chosen.ids.tolist()
+    found = cached_records(ids)
+    return Viewport([found[i] for i in ids if i in found], [], len(chosen))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,14 @@
 """The locator's index for this process, kept in step with the database.
 
-Built on first use; afterwards `max(Station.updated_at)` (an indexed lookup) is checked at
-most every LOCATOR_REFRESH_S seconds (1 by default), and only stations changed since are
-reloaded, so an operator's change reaches every worker within about a second.
+The base index comes from a snapshot shared by every worker (snapshot.py): built once from
+compact arrays, then mapped read-only. Changes are patched in, never rebuilt in a request:
+at most every LOCATOR_REFRESH_S seconds (1 by default) one indexed query lists the stations
+whose `updated_at` moved (a facility change moves it too, models._touch_stations); only
+those are read, and they go into a small overlay index that shadows their base rows. The
+window looks back LOCATOR_CHANGE_WINDOW_S seconds, so a transaction that committed late with
+an earlier time is still caught; a change already applied is not applied twice.
+
+Station records for answers are cached per process and dropped as their stations change.
 """
 
 from __future__ import annotations
@@ -10,78 +16,176 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import String, select, type_coerce
 
+from ..catalogue import cached_catalogue
 from ..extensions import db
 from ..models import Facility, FacilityState, Station, StationFacility, StationStatus
 from . import index as idx
+from . import snapshot
+
+ID_CHUNK = 5_000
 
 
 class LiveIndex:
-    def __init__(self, check_every_s: float) -> None:
-        self.check_every_s = check_every_s
+    def __init__(self, config: dict, folder: Path | None, url: str) -> None:
+        self.check_every_s = config.get("LOCATOR_REFRESH_S", 1.0)
+        self.window = timedelta(seconds=config.get("LOCATOR_CHANGE_WINDOW_S", 10))
+        # beyond this many changed stations, a fresh base is cheaper than an overlay
+        self.most_changed = config.get("LOCATOR_MOST_CHANGED", 20_000)
+        self.folder, self.url = folder, url
         self.index: idx.StationIndex | None = None
-        self.version: datetime | None = None
+        self.base: idx.StationIndex | None = None
+        self.version: snapshot.Version | None = None
+        self.changed: dict[int, idx.Record | None] = {}  # overlay: None when retired
+        self.applied: dict[int, datetime] = {}  # id -> updated_at already patched in
+        self.high: datetime | None = None  # the newest updated_at seen
         self.checked = 0.0
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
+        self.records = RecordCache(config.get("LOCATOR_RECORD_CACHE", 20_000))
 
     def get(self) -> idx.StationIndex:
         if self.index is not None and time.monotonic() - self.checked < self.check_every_s:
             return self.index
         with self.lock:
-            latest = db.session.scalar(select(func.max(Station.updated_at)))
-            if self.index is None or latest != self.version:
-                self.index = _load(self.index, self.version)
-                self.version = latest
+            if self.index is None:
+                self._open()
+            elif time.monotonic() - self.checked >= self.check_every_s:
+                self._poll()
             self.checked = time.monotonic()
         return self.index
 
+    def _open(self) -> None:
+        connection = db.session.connection()
+        if self.folder is None:
+            base, version = snapshot.read(connection)
+        else:
+            base, version = snapshot.open_shared(
+                connection, self.folder, self.url, self.most_changed
+            )
+        self.base, self.version, self.index = base, version, base
+        self.changed, self.applied, self.high = {}, dict(version.recent), version.stamp
+        self.records.clear()
+        self._poll(reopen=False)
 
-def current_index() -> idx.StationIndex:
+    def _poll(self, reopen: bool = True) -> None:
+        """Patch in the stations changed since the last look (one indexed range query)."""
+        query = select(Station.id, Station.updated_at)
+        if self.high is not None:
+            query = query.where(Station.updated_at > self.high - self.window)
+        fresh = {
+            station_id: stamp
+            for station_id, stamp in db.session.execute(query)
+            if self.applied.get(station_id) != stamp
+        }
+        if not fresh:
+            return
+        if reopen and len(self.changed) + len(fresh) > self.most_changed:
+            self.index = None  # too many to patch: open a fresh (shared) base instead
+            self._open()
+            return
+        self.patch(fresh)
+
+    def patch(self, fresh: dict[int, datetime]) -> None:
+        for record_id, record in _records(list(fresh)).items():
+            self.changed[record_id] = record
+        for station_id in fresh:
+            self.changed.setdefault(station_id, None)  # gone from the table: out of the index
+        self.applied.update(fresh)
+        newest = max(fresh.values())
+        self.high = newest if self.high is None else max(self.high, newest)
+        old = self.high - self.window * 2
+        self.applied = {k: v for k, v in self.applied.items() if v > old}
+        self.index = overlaid(self.base, self.changed, _codes())
+        self.records.forget(fresh)
+
+
+def overlaid(
+    base: idx.StationIndex, changed: dict[int, idx.Record | None], codes: list[str]
+) -> idx.StationIndex:
+    """`base` with the changed stations shadowed and searched in an overlay of their own."""
+    dead = np.zeros(len(base), bool)
+    ids = np.fromiter(changed, np.int64, len(changed))
+    rows = np.searchsorted(base.ids, ids)
+    inside = rows < len(base)
+    rows, ids = rows[inside], ids[inside]
+    dead[rows[base.ids[rows] == ids]] = True
+    overlay = idx.build([r for r in changed.values() if r is not None], codes)
+    return replace(base, dead=dead, overlay=overlay)
+
+
+def _codes() -> list[str]:
+    return sorted(entry.code for entry in cached_catalogue().values())
+
+
+def live_index() -> LiveIndex:
     live = current_app.extensions.get("station_index")
     if live is None:
-        live = LiveIndex(current_app.config["LOCATOR_REFRESH_S"])
+        config = current_app.config
+        url = str(db.engine.url.render_as_string(hide_password=False))
+        shared = config.get("LOCATOR_SNAPSHOT")
+        if shared is None:
+            shared = not current_app.testing and not url.endswith(":memory:")
+        folder = config.get("LOCATOR_SNAPSHOT_DIR") or Path(current_app.instance_path) / "locator"
+        folder = Path(folder)
+        live = LiveIndex(config, folder if shared else None, url)
         current_app.extensions["station_index"] = live
-    return live.get()
+    return live
 
 
-def _records(since: datetime | None) -> list[idx.Record]:
-    query = select(
-        Station.id,
-        Station.lat,
-        Station.lon,
-        Station.kind,
-        Station.opening_hours,
-        Station.status,
-        Station.closed_until,
-    )
-    facility_query = (
-        select(StationFacility.station_id, Facility.code, StationFacility.hours)
-        .join(Facility)
-        .where(StationFacility.state == FacilityState.WORKING)
-    )
-    if since is not None:
-        changed = select(Station.id).where(Station.updated_at > since)
-        query = query.where(Station.updated_at > since)
-        facility_query = facility_query.where(StationFacility.station_id.in_(changed))
-    working: dict[int, dict[str, str]] = defaultdict(dict)
-    for station_id, code, own_hours in db.session.execute(facility_query):
-        working[station_id][code] = (own_hours or "").strip()
-    return [_record(row, working[row.id]) for row in db.session.execute(query)]
+def current_index() -> idx.StationIndex:
+    return live_index().get()
 
 
-def _record(row, working: dict[str, str]) -> idx.Record:
-    if row.status == StationStatus.CLOSED:  # retired: dropped from the index
-        return idx.Record(row.id, 0, 0, "retired", "", frozenset())
+def _raw(column):
+    return type_coerce(column, String).label(column.key)
+
+
+def _records(ids: list[int]) -> dict[int, idx.Record | None]:
+    """The index's view of these stations now: None for a retired one."""
+    found: dict[int, idx.Record | None] = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = ids[start : start + ID_CHUNK]
+        query = select(
+            Station.id,
+            Station.lat,
+            Station.lon,
+            _raw(Station.kind),
+            Station.opening_hours,
+            _raw(Station.status),
+            Station.closed_until,
+        ).where(Station.id.in_(chunk))
+        facility_query = (
+            select(StationFacility.station_id, Facility.code, StationFacility.hours)
+            .join(Facility)
+            .where(
+                StationFacility.state == FacilityState.WORKING,
+                StationFacility.station_id.in_(chunk),
+            )
+        )
+        working: dict[int, dict[str, str]] = defaultdict(dict)
+        for station_id, code, own_hours in db.session.execute(facility_query):
+            working[station_id][code] = (own_hours or "").strip()
+        for row in db.session.execute(query):
+            found[row.id] = _record(row, working[row.id])
+    return found
+
+
+def _record(row, working: dict[str, str]) -> idx.Record | None:
+    if row.status == StationStatus.CLOSED.value:  # retired: dropped from the index
+        return None
     return idx.Record(
         row.id,
         row.lat,
         row.lon,
-        row.kind.value,
+        row.kind,
         row.opening_hours or "",
         frozenset(working),
         _closed_until(row),
@@ -90,41 +194,70 @@ def _record(row, working: dict[str, str]) -> idx.Record:
 
 
 def _closed_until(row) -> float | None:
-    if row.status != StationStatus.TEMPORARILY_CLOSED:
+    if row.status != StationStatus.TEMPORARILY_CLOSED.value:
         return None
     return row.closed_until.timestamp() if row.closed_until else idx.NO_END
 
 
-def _load(current: idx.StationIndex | None, since: datetime | None) -> idx.StationIndex:
-    codes = list(db.session.scalars(select(Facility.code)))
-    if current is None or since is None:
-        return idx.build(_live(_records(None)), codes)
-    changed = {record.id: record for record in _records(since)}
-    kept = [r for r in _records_of(current) if r.id not in changed]
-    return idx.build(_live(kept + list(changed.values())), codes)
-
-
-def _live(records: list[idx.Record]) -> list[idx.Record]:
-    return [r for r in records if r.kind != "retired"]
-
-
 def _records_of(index: idx.StationIndex) -> list[idx.Record]:
-    """The index's own rows as records, so an update need not reload unchanged stations."""
-    bit_codes = {bit: code for code, bit in index.facility_bits.items()}
+    """The index's own rows as records (its overlay's changes applied)."""
     out = []
-    for row in range(len(index)):
-        bits = int(index.bits[row])
-        closed = index.closed_until[row]
-        out.append(
-            idx.Record(
-                int(index.ids[row]),
-                float(index.lat[row]),
-                float(index.lon[row]),
-                idx.KINDS[index.kind[row]],
-                index.hours_strings[index.hours_id[row]],
-                frozenset(code for bit, code in bit_codes.items() if bits & bit),
-                None if np.isnan(closed) else float(closed),
-                tuple(sorted(index.own_hours[row].items())),
+    for part in index.layers():
+        bit_codes = {bit: code for code, bit in part.facility_bits.items()}
+        for row in range(len(part)):
+            if part.dead is not None and part.dead[row]:
+                continue
+            bits = int(part.bits[row])
+            closed = part.closed_until[row]
+            out.append(
+                idx.Record(
+                    int(part.ids[row]),
+                    float(part.lat[row]),
+                    float(part.lon[row]),
+                    idx.KINDS[part.kind[row]],
+                    part.hours_strings[part.hours_id[row]],
+                    frozenset(code for bit, code in bit_codes.items() if bits & bit),
+                    None if np.isnan(closed) else float(closed),
+                    tuple(sorted(part.own(row).items())),
+                )
             )
-        )
     return out
+
+
+class RecordCache:
+    """Station records for answers, by id: most answers need no database round trip. An
+    entry goes when its station changes (LiveIndex.patch) or the catalogue's names do."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: dict[int, object] = {}
+        self.catalogue: dict | None = None
+        self.lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items = {}
+
+    def forget(self, ids: Iterable[int]) -> None:
+        with self.lock:
+            for station_id in ids:
+                self.items.pop(station_id, None)
+
+    def get_many(self, ids: list[int], load: Callable[[list[int]], dict]) -> dict:
+        catalogue = cached_catalogue()
+        if catalogue is not self.catalogue:
+            if self.catalogue is not None and catalogue != self.catalogue:
+                self.clear()  # names or order changed: records carry them
+            self.catalogue = catalogue
+        items = self.items
+        found = {i: items[i] for i in ids if i in items}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            loaded = load(missing)
+            with self.lock:
+                if len(self.items) + len(loaded) > self.size:
+                    keep = list(self.items.items())[len(self.items) // 2 :]  # the newer half
+                    self.items = dict(keep)
+                self.items.update(loaded)
+            found.update(loaded)
+        return found

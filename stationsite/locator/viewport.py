@@ -49,15 +49,39 @@ def _open_mask(index: StationIndex, rows: np.ndarray, at: datetime, asked, need)
     for i in _own_rows(index, rows, need).tolist():
         row = rows[i]
         station = _row_status(index.hours_strings[index.hours_id[row]], closed_until[i], whole)
-        status = need_status(station, index.own_hours[row], asked, whole)
+        status = need_status(station, index.own(row), asked, whole)
         result[i] = status.state is hours.State.OPEN
     return result
 
 
+@dataclass
+class Selection:
+    """What a viewport shows, over every layer of a patched index."""
+
+    ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def select(index: StationIndex, bbox, filters: Filters, at: datetime) -> Selection:
+    parts = [(part, in_view(part, bbox, filters, at)) for part in index.layers()]
+    return Selection(
+        np.concatenate([part.ids[rows] for part, rows in parts]),
+        np.concatenate([part.lat[rows] for part, rows in parts]),
+        np.concatenate([part.lon[rows] for part, rows in parts]),
+    )
+
+
 def clusters(index: StationIndex, rows: np.ndarray, zoom: int, most: int) -> list[Cluster]:
     """Grid clusters of `rows`, about 60 px apart at `zoom`, at most `most` of them."""
+    return grid_clusters(index.lat[rows], index.lon[rows], zoom, most)
+
+
+def grid_clusters(lat: np.ndarray, lon: np.ndarray, zoom: int, most: int) -> list[Cluster]:
     cell = 360 / (2 ** max(zoom, 0)) / 4
-    lat, lon = index.lat[rows], index.lon[rows]
     while True:
         keys = np.floor(lon / cell).astype(np.int64) * 1_000_003 + np.floor(lat / cell).astype(
             np.int64
