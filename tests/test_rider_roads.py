@@ -98,7 +98,7 @@ def test_csv_may_carry_a_line_and_a_bad_one_is_named():
     )
     rows, errors = read_csv(text)
     assert rows[0].line == "LINESTRING (120.164 30.2602, 120.19 30.2595)"
-    assert [(e.row, e.message) for e in errors] == [
+    assert [(e.row, str(e.message)) for e in errors] == [
         ("3", "line is not WKT"),
         ("4", "line is not a LINESTRING or MULTILINESTRING"),
     ]

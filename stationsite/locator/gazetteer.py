@@ -122,24 +122,50 @@ def district_near(lat: float, lon: float) -> str:
 
 def save_places(rows) -> tuple[int, int]:
     """Add places, or update one of the same name and kind within 300 m; (added, updated)."""
-    names = {row.name_zh for row in rows}
-    existing: dict[tuple[str, str], list[Place]] = {}
-    for place in db.session.scalars(select(Place).where(Place.name_zh.in_(names))):
-        existing.setdefault((place.name_zh, place.kind), []).append(place)
+    existing = _existing({row.name_zh for row in rows})
     added = updated = 0
     for row in rows:
-        same = existing.setdefault((row.name_zh, row.kind), [])
-        near = [
-            p for p in same if geo.distance_m((p.lat, p.lon), (row.lat, row.lon)) < SAME_PLACE_M
-        ]
-        place = near[0] if near else Place()
+        place = _same(existing, row)
+        if place is None:
+            place = Place()
+            db.session.add(place)
+            existing.setdefault((row.name_zh, row.kind), []).append(place)
+            added += 1
+        else:
+            updated += 1
         for column in PLACE_COLUMNS:
             setattr(place, column, getattr(row, column))
         place.district = row.district or district_near(row.lat, row.lon) or place.district or ""
-        if not near:
-            db.session.add(place)
-            same.append(place)
-        added, updated = added + (not near), updated + bool(near)
     db.session.flush()
     _cache.clear()  # the next search sees them at once
     return added, updated
+
+
+def plan_places(rows) -> list[str]:
+    """What save_places would do with each row, "create" or "update"; nothing is written."""
+    existing = _existing({row.name_zh for row in rows})
+    plan = []
+    for row in rows:
+        if _same(existing, row) is None:
+            existing.setdefault((row.name_zh, row.kind), []).append(row)
+            plan.append("create")
+        else:
+            plan.append("update")
+    return plan
+
+
+def _existing(names: set[str]) -> dict[tuple[str, str], list]:
+    """Places of these names by name and kind (read in chunks: SQLite limits parameters)."""
+    names_in_order, existing = sorted(names), {}
+    for start in range(0, len(names_in_order), 500):
+        chunk = names_in_order[start : start + 500]
+        for place in db.session.scalars(select(Place).where(Place.name_zh.in_(chunk))):
+            existing.setdefault((place.name_zh, place.kind), []).append(place)
+    return existing
+
+
+def _same(existing, row):
+    for place in existing.get((row.name_zh, row.kind), []):
+        if geo.distance_m((place.lat, place.lon), (row.lat, row.lon)) < SAME_PLACE_M:
+            return place
+    return None

@@ -16,18 +16,23 @@ import csv
 import io
 import json
 import math
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy
 import shapely
 import shapely.errors
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as ET
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from shapely.ops import nearest_points
+
+if TYPE_CHECKING:
+    from ..stations_io.messages import Message
 
 ROADS = frozenset(
     {
@@ -62,44 +67,95 @@ class PlaceRow:
 
 @dataclass(frozen=True)
 class RowError:
-    row: str  # a CSV line number or an OSM id
-    message: str
+    row: str  # a CSV line number, a GeoJSON feature number or an OSM id; "-" for the file
+    message: Message  # English as str(); the admin page says it in the reader's language
+
+
+def _n(text: str, **params) -> Message:
+    """The station import's message (stations_io.messages), imported late: that package's
+    start-up imports the site's blueprints, which import this module."""
+    from ..stations_io.messages import _n as message
+
+    return message(text, **params)
+
+
+class Problem(ValueError):
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+SUFFIXES = (".csv", ".geojson", ".json", ".osm", ".xml")
 
 
 def read_places(path: str | Path) -> tuple[list[PlaceRow], list[RowError]]:
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return read_csv(path.read_text(encoding="utf-8-sig"))
-    if suffix in (".geojson", ".json"):
-        return read_geojson(json.loads(path.read_text(encoding="utf-8")))
+    return read_data(path.read_bytes(), path.name)
+
+
+def read_data(data: bytes, filename: str) -> tuple[list[PlaceRow], list[RowError]]:
+    """A places file by its name's ending: CSV or GeoJSON in any encoding the station import
+    reads (UTF-8, UTF-16, GBK, Big5), or OSM XML."""
+    from ..stations_io.messages import ImportRefused
+
+    suffix = Path(filename).suffix.lower()
+    try:
+        if suffix == ".csv":
+            return read_csv(_text(data))
+        if suffix in (".geojson", ".json"):
+            return _read_json(_text(data))
+    except ImportRefused as refused:
+        return [], [RowError("-", refused.message)]
     if suffix in (".osm", ".xml"):
-        return read_osm_xml(path.read_bytes())
-    return [], [RowError("-", f"unknown file type {suffix!r}: use .csv, .geojson or .osm")]
+        return read_osm_xml(data)
+    return [], [
+        RowError("-", _n("unknown file type %(suffix)s: use .csv, .geojson or .osm", suffix=suffix))
+    ]
+
+
+def _read_json(text: str) -> tuple[list[PlaceRow], list[RowError]]:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
+        return [], [RowError("-", _n("not JSON: %(error)s", error=str(error)))]
+    return read_geojson(data)
+
+
+def _text(data: bytes) -> str:
+    from ..stations_io.decoding import decode
+
+    return decode(data)
 
 
 # --- CSV ------------------------------------------------------------------------------------
 
 
 def read_csv(text: str) -> tuple[list[PlaceRow], list[RowError]]:
+    reader = csv.DictReader(io.StringIO(text))
+    columns = {(name or "").strip().lower() for name in reader.fieldnames or ()}
+    for needed in (("name", "name_zh"), ("lat",), ("lon",)):
+        if not columns & set(needed):
+            return [], [RowError("-", _n("the file has no %(column)s column", column=needed[-1]))]
     rows, errors = [], []
-    for number, record in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+    for number, record in enumerate(reader, start=2):
         record = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()}
         try:
             rows.append(_csv_row(record))
-        except ValueError as error:
-            errors.append(RowError(str(number), str(error)))
+        except Problem as problem:
+            errors.append(RowError(str(number), problem.message))
     return rows, errors
 
 
 def _csv_row(record: dict[str, str]) -> PlaceRow:
     name = record.get("name_zh") or record.get("name")
     if not name:
-        raise ValueError("no name")
+        raise Problem(_n("no name"))
     kind = record.get("kind") or "landmark"
     if kind not in KINDS:
-        raise ValueError(f"kind {kind!r} is not one of {', '.join(sorted(KINDS))}")
-    lat, lon = _coordinate(record.get("lat"), 90), _coordinate(record.get("lon"), 180)
+        raise Problem(
+            _n("kind %(kind)s is not one of %(kinds)s", kind=kind, kinds=", ".join(sorted(KINDS)))
+        )
+    lat, lon = _coordinate(record, "lat", 90), _coordinate(record, "lon", 180)
     aliases = record.get("aliases", "").replace("|", ",")
     return PlaceRow(
         name[:120],
@@ -120,11 +176,11 @@ def _csv_line(text: str) -> str:
     try:
         geometry = shapely.from_wkt(text)
     except shapely.errors.ShapelyError:
-        raise ValueError("line is not WKT") from None
+        raise Problem(_n("line is not WKT")) from None
     if geometry.geom_type not in ("LineString", "MultiLineString") or geometry.is_empty:
-        raise ValueError("line is not a LINESTRING or MULTILINESTRING")
+        raise Problem(_n("line is not a LINESTRING or MULTILINESTRING"))
     if not _in_range(shapely.get_coordinates(geometry)):
-        raise ValueError("line has a coordinate out of range")
+        raise Problem(_n("line has a coordinate out of range"))
     return shapely.to_wkt(geometry, rounding_precision=LINE_DECIMALS, trim=True)
 
 
@@ -134,13 +190,15 @@ def _in_range(xy) -> bool:
     )
 
 
-def _coordinate(text: str | None, bound: float) -> float:
+def _coordinate(record: dict[str, str], column: str, bound: float) -> float:
+    text = record.get(column) or ""
     try:
-        value = float(text or "")
+        value = float(text)
     except ValueError:
-        raise ValueError(f"coordinate {text!r} is not a number") from None
+        message = _n("%(column)s %(value)s is not a number", column=column, value=text)
+        raise Problem(message) from None
     if not math.isfinite(value) or abs(value) > bound:
-        raise ValueError(f"coordinate {text!r} is out of range")
+        raise Problem(_n("%(column)s %(value)s is out of range", column=column, value=text))
     return value
 
 
@@ -202,8 +260,8 @@ def _osm_row(tags: dict[str, str], parts: list[Part], line: str = "") -> PlaceRo
 def read_osm_xml(data: bytes) -> tuple[list[PlaceRow], list[RowError]]:
     try:
         root = ET.fromstring(data)
-    except ET.ParseError as error:
-        return [], [RowError("-", f"not OSM XML: {error}")]
+    except (ET.ParseError, DefusedXmlException) as error:  # an upload is not trusted
+        return [], [RowError("-", _n("not OSM XML: %(error)s", error=str(error)))]
     nodes: dict[str, tuple[float, float]] = {}
     found: list[tuple[dict[str, str], list[Part]]] = []
     errors: list[RowError] = []
@@ -213,7 +271,7 @@ def read_osm_xml(data: bytes) -> tuple[list[PlaceRow], list[RowError]]:
             try:
                 point = (float(element.get("lat")), float(element.get("lon")))
             except (TypeError, ValueError):
-                errors.append(RowError(f"node/{element.get('id')}", "no usable lat/lon"))
+                errors.append(RowError(f"node/{element.get('id')}", _n("no usable lat/lon")))
                 continue
             nodes[element.get("id")] = point
             if tags:
@@ -222,22 +280,27 @@ def read_osm_xml(data: bytes) -> tuple[list[PlaceRow], list[RowError]]:
             refs = [nd.get("ref") for nd in element.iter("nd")]
             missing = [ref for ref in refs if ref not in nodes]
             if missing and "name" in tags:
-                errors.append(RowError(f"way/{element.get('id')}", "its nodes are not in the file"))
+                missed = _n("its nodes are not in the file")
+                errors.append(RowError(f"way/{element.get('id')}", missed))
             found.append((tags, [[nodes[ref] for ref in refs if ref in nodes]]))
     return _merge_roads(found), errors
 
 
 def read_geojson(data) -> tuple[list[PlaceRow], list[RowError]]:
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        return [], [RowError("-", "not a GeoJSON FeatureCollection")]
+        return [], [RowError("-", _n("not a GeoJSON FeatureCollection"))]
     found, errors = [], []
     for number, feature in enumerate(data["features"], start=1):
         try:
             parts = _parts(feature.get("geometry") or {})
         except (TypeError, ValueError, KeyError, AttributeError, IndexError):
-            errors.append(RowError(str(number), "geometry is not a usable point, line or area"))
+            unusable = _n("geometry is not a usable point, line or area")
+            errors.append(RowError(str(number), unusable))
             continue
         properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            errors.append(RowError(str(number), _n("properties are not an object")))
+            continue
         found.append(({str(k): str(v) for k, v in properties.items()}, parts))
     return _merge_roads(found), errors
 
