@@ -45,6 +45,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)  # Flask refuses other Host headers
 
+    from .extensions import CookieSessions
+
+    app.session_interface = CookieSessions()
+
     from . import cli, database, errors, i18n, inputs, limits, security
     from .admin import bp as admin_bp
     from .api import bp as api_bp

@@ -59,25 +59,47 @@ class CatalogueEntry:
     name_zh: str
     name_en: str
     sort_order: int
+    lendable: bool = False
+    icon: str = ""
+
+    def name(self, locale: str = "zh") -> str:
+        return self.name_en if locale.startswith("en") else self.name_zh
 
 
-_cache: dict[str, tuple[float, dict[int, CatalogueEntry]]] = {}
+_cache: dict[str, tuple[float, dict[int, CatalogueEntry], list[CatalogueEntry]]] = {}
+
+
+def _cached(max_age_s: float) -> tuple[float, dict[int, CatalogueEntry], list[CatalogueEntry]]:
+    key = str(db.engine.url)
+    found = _cache.get(key)
+    if found is None or time.monotonic() - found[0] > max_age_s:
+        rows = db.session.execute(
+            select(
+                Facility.id,
+                Facility.code,
+                Facility.name_zh,
+                Facility.name_en,
+                Facility.sort_order,
+                Facility.lendable,
+                Facility.icon,
+            )
+        )
+        entries = {row.id: CatalogueEntry(*row) for row in rows}
+        ordered = sorted(entries.values(), key=lambda e: (e.sort_order, e.code))
+        found = _cache[key] = (time.monotonic(), entries, ordered)
+    return found
 
 
 def cached_catalogue(max_age_s: float = 10.0) -> dict[int, CatalogueEntry]:
     """The catalogue by id, read at most every few seconds: it is small and changes rarely,
     and hot paths (the API, filter validation) need it on every request."""
-    key = str(db.engine.url)
-    stamp, entries = _cache.get(key, (0.0, {}))
-    if time.monotonic() - stamp > max_age_s:
-        rows = db.session.execute(
-            select(
-                Facility.id, Facility.code, Facility.name_zh, Facility.name_en, Facility.sort_order
-            )
-        )
-        entries = {row.id: CatalogueEntry(*row) for row in rows}
-        _cache[key] = (time.monotonic(), entries)
-    return entries
+    return _cached(max_age_s)[1]
+
+
+def facility_list(max_age_s: float = 10.0) -> list[CatalogueEntry]:
+    """The catalogue in display order (sort order, then code), cached like cached_catalogue:
+    what the facilities API and the home page's filters list on every request."""
+    return _cached(max_age_s)[2]
 
 
 def forget_cached_catalogue() -> None:

@@ -1,3 +1,4 @@
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_login import LoginManager
@@ -27,3 +28,13 @@ babel = Babel()
 csrf = CSRFProtect()
 compress = Compress()
 login_manager = LoginManager()
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without setting up the signer for a request that
+    brings no session cookie (most public pages and every API call): an empty session."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)

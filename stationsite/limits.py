@@ -31,10 +31,31 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     limiter.init_app(app)
-    # Limits guard writes; a read-only request never pays for a round trip to the store.
-    limiter.request_filter(lambda: request.method in ("GET", "HEAD", "OPTIONS"))
+    # Limits guard writes; a read-only request never pays for a round trip to the store,
+    # nor for the limiter's own bookkeeping (it would evaluate every limit, then drop them).
+    limiter.request_filter(_read_only)
+    _skip_for_reads(app.before_request_funcs.setdefault(None, []), limiter._check_request_limit)
     for error in (StorageError, redis.RedisError):
         app.register_error_handler(error, _store_down)
+
+
+READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _read_only() -> bool:
+    return request.method in READ_ONLY
+
+
+def _skip_for_reads(hooks: list, check) -> None:
+    """Wrap the limiter's before-request check so read-only requests return at once."""
+    for i, hook in enumerate(hooks):
+        if hook == check:
+
+            def check_writes():
+                return None if request.method in READ_ONLY else check()
+
+            hooks[i] = check_writes
+            return
 
 
 def _store_down(error: Exception):

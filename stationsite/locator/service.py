@@ -27,7 +27,7 @@ from sqlalchemy import String, select, type_coerce
 
 from ..catalogue import cached_catalogue
 from ..extensions import db
-from ..models import Facility, FacilityState, Station, StationFacility, StationStatus
+from ..models import Facility, FacilityState, Station, StationFacility, StationStatus, utcnow
 from . import index as idx
 from . import snapshot
 
@@ -47,6 +47,7 @@ class LiveIndex:
         self.changed: dict[int, idx.Record | None] = {}  # overlay: None when retired
         self.applied: dict[int, datetime] = {}  # id -> updated_at already patched in
         self.high: datetime | None = None  # the newest updated_at seen
+        self.floor: datetime | None = None  # every change up to this is in the base
         self.checked = 0.0
         self.lock = threading.RLock()
         self.records = RecordCache(config.get("LOCATOR_RECORD_CACHE", 20_000))
@@ -71,20 +72,33 @@ class LiveIndex:
                 connection, self.folder, self.url, self.most_changed
             )
         self.base, self.version, self.index = base, version, base
-        self.changed, self.applied, self.high = {}, dict(version.recent), version.stamp
+        self.changed, self.applied = {}, dict(version.recent or {})
+        self.high, self.floor = version.stamp, version.floor()
         self.records.clear()
         self._poll(reopen=False)
+
+    def _since(self) -> datetime | None:
+        """Look for changes after the newest seen, and back over the last few seconds (a
+        transaction may commit after a later one), never before the snapshot's floor."""
+        if self.high is None:
+            return None
+        since = min(self.high, utcnow() - self.window)
+        return since if self.floor is None else max(since, self.floor)
 
     def _poll(self, reopen: bool = True) -> None:
         """Patch in the stations changed since the last look (one indexed range query)."""
         query = select(Station.id, Station.updated_at)
-        if self.high is not None:
-            query = query.where(Station.updated_at > self.high - self.window)
-        fresh = {
-            station_id: stamp
-            for station_id, stamp in db.session.execute(query)
-            if self.applied.get(station_id) != stamp
-        }
+        since = self._since()
+        if since is not None:
+            query = query.where(Station.updated_at > since)
+        if reopen:
+            query = query.limit(self.most_changed + 1)
+        rows = db.session.execute(query).all()
+        if reopen and len(rows) > self.most_changed:
+            self.index = None  # a bulk change: open a fresh (shared) base instead
+            self._open()
+            return
+        fresh = {i: stamp for i, stamp in rows if self.applied.get(i) != stamp}
         if not fresh:
             return
         if reopen and len(self.changed) + len(fresh) > self.most_changed:
@@ -101,7 +115,7 @@ class LiveIndex:
         self.applied.update(fresh)
         newest = max(fresh.values())
         self.high = newest if self.high is None else max(self.high, newest)
-        old = self.high - self.window * 2
+        old = min(self.high, utcnow()) - self.window * 2
         self.applied = {k: v for k, v in self.applied.items() if v > old}
         self.index = overlaid(self.base, self.changed, _codes())
         self.records.forget(fresh)

@@ -45,19 +45,30 @@ class Version:
     stamp: datetime | None
     rows: int  # stations in the table, retired ones too (fewer later: some were deleted)
     codes: tuple[str, ...]
-    # id -> updated_at of the stations changed shortly before `stamp`: already in the
-    # snapshot, so the first look for changes (which looks back a while) skips them
-    recent: dict[int, datetime] = field(default_factory=dict, compare=False)
+    # id -> updated_at of the stations changed in the minute before `stamp`: already in the
+    # snapshot, so the first look for changes (which looks back a while) skips them. None
+    # when there were too many to list: then only changes after `stamp` are looked for.
+    recent: dict[int, datetime] | None = field(default_factory=dict, compare=False)
+
+    def floor(self) -> datetime | None:
+        """Changes at or before this time are all in the snapshot."""
+        if self.stamp is None:
+            return None
+        return self.stamp if self.recent is None else self.stamp - RECENT
 
     def to_json(self) -> dict:
         stamp = self.stamp.isoformat() if self.stamp else None
-        recent = {str(k): v.isoformat() for k, v in self.recent.items()}
+        recent = None
+        if self.recent is not None:
+            recent = {str(k): v.isoformat() for k, v in self.recent.items()}
         return {"stamp": stamp, "rows": self.rows, "codes": list(self.codes), "recent": recent}
 
     @classmethod
     def from_json(cls, data: dict) -> Version:
         stamp = datetime.fromisoformat(data["stamp"]) if data["stamp"] else None
-        recent = {int(k): datetime.fromisoformat(v) for k, v in data.get("recent", {}).items()}
+        recent = data.get("recent")
+        if recent is not None:
+            recent = {int(k): datetime.fromisoformat(v) for k, v in recent.items()}
         return cls(stamp, data["rows"], tuple(data["codes"]), recent)
 
 
@@ -75,16 +86,21 @@ def current_version(connection) -> Version:
 
 
 RECENT = timedelta(seconds=60)  # at least LiveIndex's look-back window
+MOST_RECENT = 5_000
 
 
 def read(connection) -> tuple[idx.StationIndex, Version]:
     """The index of every station not retired, from two plain queries (no ORM objects)."""
     version = current_version(connection)
     if version.stamp is not None:
-        query = select(Station.id, Station.updated_at).where(
-            Station.updated_at > version.stamp - RECENT
+        query = (
+            select(Station.id, Station.updated_at)
+            .where(Station.updated_at > version.stamp - RECENT)
+            .limit(MOST_RECENT + 1)
         )
-        version = replace(version, recent=dict(connection.execute(query).all()))
+        recent = dict(connection.execute(query).all())
+        # a bulk change (an import) just before: too many to list, look only after it
+        version = replace(version, recent=recent if len(recent) <= MOST_RECENT else None)
     code_of = catalogue_codes(connection)
     facility_bits = idx.bit_map(code_of.values())
     bit_of_id = {fid: facility_bits[code] for fid, code in code_of.items() if code in facility_bits}

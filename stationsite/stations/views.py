@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from flask import Response, render_template, request
 
 from .. import hours
+from ..catalogue import facility_list
 from ..feedback.follow import public_url
 from ..feedback.public import public_voice
 from ..hours import this_minute
@@ -22,7 +23,6 @@ from .places import kind_label, place_choices
 from .presenters import describe, facility_rows, still_available, week_rows
 from .services import (
     closure_end,
-    facility_catalogue,
     get_station_or_404,
     station_status,
 )
@@ -51,7 +51,7 @@ FILTER_FACILITIES = (
 def index():
     lang, now = current_lang(), this_minute()
     form = LocatorForm(request.args)
-    offered = [f for f in facility_catalogue() if f.code in FILTER_FACILITIES]
+    offered = [f for f in facility_list() if f.code in FILTER_FACILITIES]
     form.set_facility_choices(offered, lang)
     form.validate()
     filters = idx.Filters(
