@@ -51,11 +51,16 @@ def _database_down(error: Exception):
 
 
 def _http_error(error: HTTPException):
+    # a 405 names the methods that would work (Allow), as HTTP requires
+    allow = (
+        {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
+    )
     if wants_json():
         code = (error.name or "error").lower().replace(" ", "_")
-        return APIError(error.code or 500, code, error.description or error.name).response()
+        body, status = APIError(error.code or 500, code, error.description or error.name).response()
+        return body, status, allow
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
-    return render_template(template, error=error), error.code
+    return render_template(template, error=error), error.code, allow
 
 
 def _unexpected(error: Exception):

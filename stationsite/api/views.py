@@ -1,4 +1,6 @@
-from flask import abort, jsonify, request
+"""The read side of /api/v1: stations in a view, nearest stations, one station, facilities."""
+
+from flask import abort, jsonify
 
 from .. import geo
 from ..feedback.faults import public_reports
@@ -8,19 +10,19 @@ from ..locator import index as idx
 from ..locator.queries import nearby_records, viewport
 from ..records import record_by_code
 from ..reports.coverage import record_search
-from ..stations.services import facility_catalogue, station_status
-from . import bp, params
+from ..stations.services import BBox, facility_catalogue, station_status
+from . import bp, schemas
+from .contract import contract
 from .geojson import feature, nearby_feature
 from .openapi import document
 
+WORLD = BBox(-180, -90, 180, 90)
+FEATURE_ERRORS = (400, 422, 429)
 
-def _filters(args, open_filter: str | None = None) -> idx.Filters:
+
+def _filters(query, open_filter: str | None = None) -> idx.Filters:
     return idx.Filters(
-        kind=params.kind(args.get("kind")),
-        facilities=params.facilities(args.get("facility")),
-        open=open_filter,
-        h24=bool(params.boolean("h24", args.get("h24"))),
-        mode=params.choice("mode", args.get("mode"), ("ebike", "walk"), "ebike"),
+        kind=query.kind, facilities=query.facility, open=open_filter, h24=query.h24, mode=query.mode
     )
 
 
@@ -29,14 +31,21 @@ def _collection(features: list, **extra) -> dict:
 
 
 @bp.get("/stations")
-def stations():
-    args, now, lang = request.args, this_minute(), current_lang()
-    bbox = params.bbox(args.get("bbox")) or params.BBox(-180, -90, 180, 90)
-    zoom = params.integer("zoom", args.get("zoom"), default=12, low=0, high=22)
-    open_now = params.boolean("open_now", args.get("open_now"))
-    open_filter = {True: "now", False: "closed", None: None}[open_now]
+@contract(
+    query=schemas.ViewportQuery,
+    answers={200: schemas.ViewportCollection},
+    errors=FEATURE_ERRORS,
+)
+def stations(query: schemas.ViewportQuery):
+    """Stations in a map view, or clusters when it holds too many
+
+    Above MAP_MAX_FEATURES (500) stations in the view, the answer is clusters: Features with
+    properties {cluster: true, count} and no station properties."""
+    now, lang = this_minute(), current_lang()
+    bbox = query.bbox or WORLD
+    open_filter = {True: "now", False: "closed", None: None}[query.open_now]
     box = (bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat)
-    view = viewport(box, zoom, _filters(args, open_filter), now)
+    view = viewport(box, query.zoom, _filters(query, open_filter), now)
     features = [feature(s, station_status(s, now), now, lang) for s in view.stations]
     features += [
         {
@@ -50,34 +59,33 @@ def stations():
 
 
 @bp.get("/stations/nearby")
-def nearby():
-    args, now, lang = request.args, this_minute(), current_lang()
-    lat = params.coordinate("lat", args.get("lat"), 90)
-    lon = params.coordinate("lon", args.get("lon"), 180)
-    coord = params.choice("coord", args.get("coord"), ("wgs84", "gcj02", "bd09"), "wgs84")
-    lat, lon = geo.to_wgs84(lat, lon, coord)
-    open_filter = None
-    if params.boolean("open_on_arrival", args.get("open_on_arrival")):
-        open_filter = "arrival"
-    elif params.boolean("open_now", args.get("open_now")):
-        open_filter = "now"
-    filters = _filters(args, open_filter)
+@contract(
+    query=schemas.NearbyQuery,
+    answers={200: schemas.NearbyCollection},
+    errors=FEATURE_ERRORS,
+)
+def nearby(query: schemas.NearbyQuery):
+    """The nearest stations that pass the filters, nearest first
+
+    Searches an in-memory spatial index, never a scan of all stations. Each station carries
+    distance_m, walk_min, ebike_min and open_on_arrival; navigation links on request. Output
+    is always WGS-84."""
+    now, lang = this_minute(), current_lang()
+    lat, lon = geo.to_wgs84(query.lat, query.lon, query.coord)
+    open_filter = "arrival" if query.open_on_arrival else "now" if query.open_now else None
+    filters = _filters(query, open_filter)
     found = nearby_records(
-        lat,
-        lon,
-        now,
-        limit=params.integer("limit", args.get("limit"), default=10, low=1, high=50),
-        radius_m=params.integer("radius_m", args.get("radius_m"), default=3000, low=1, high=50_000),
-        filters=filters,
+        lat, lon, now, limit=query.limit, radius_m=query.radius_m, filters=filters
     )
     record_search(lat, lon, filters, now, source="api")
-    links = bool(params.boolean("links", args.get("links")))
-    features = [nearby_feature(s, hit, now, lang, (lat, lon), links) for s, hit in found]
+    features = [nearby_feature(s, hit, now, lang, (lat, lon), query.links) for s, hit in found]
     return jsonify(_collection(features, origin={"lat": round(lat, 6), "lon": round(lon, 6)}))
 
 
 @bp.get("/stations/<code>")
+@contract(answers={200: schemas.StationFeature}, errors=(404,))
 def station(code: str):
+    """One station with facilities, hours, its state now and open visitor reports"""
     found = record_by_code(code)
     if found is None:
         abort(404)
@@ -88,7 +96,9 @@ def station(code: str):
 
 
 @bp.get("/facilities")
+@contract(answers={200: schemas.Catalogue})
 def facilities():
+    """The facility catalogue: codes for the `facility` filter and for reports"""
     lang = current_lang()
     catalogue = [
         {

@@ -1,8 +1,11 @@
-"""POST endpoints for mini-program clients: JSON in, JSON out, same rules as the web forms."""
+"""POST endpoints for mini-program clients: JSON in, JSON out, same rules as the web forms.
+
+The body's shape is checked against its model (schemas.py, also the document's); the
+station-specific rules (which facilities it has, a contact's form) by the web form."""
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -14,28 +17,14 @@ from ..feedback.forms import CheckinForm, FeedbackForm
 from ..feedback.services import check_in, reportable_facilities, submit_feedback
 from ..limits import checkin_limits, feedback_limits
 from ..stations.services import get_station_or_404
-from . import bp
+from . import bp, schemas
+from .contract import contract
+
+WRITE_ERRORS = (400, 404, 415, 422, 429, 503)
 
 
-def _json_object() -> MultiDict:
-    if not request.is_json:
-        raise APIError(
-            415,
-            "unsupported_media_type",
-            _("Send a JSON object with Content-Type: application/json."),
-        )
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise APIError(400, "invalid_json", _("The body must be a JSON object."))
-    bad = [
-        key
-        for key, value in data.items()
-        if value is not None and not isinstance(value, str | int | float)
-    ]
-    if bad:
-        message = _("must be a string or a number")
-        raise APIError(422, "invalid_field", message, dict.fromkeys(bad, message))
-    return MultiDict({k: "" if v is None else str(v) for k, v in data.items()})
+def _formdata(body: schemas.Body) -> MultiDict:
+    return MultiDict({k: str(v) for k, v in body.model_dump(exclude_none=True).items()})
 
 
 def _invalid(form) -> APIError:
@@ -45,9 +34,18 @@ def _invalid(form) -> APIError:
 
 @bp.post("/stations/<code>/feedback")
 @feedback_limits
-def post_feedback(code: str):
+@contract(
+    body=schemas.FeedbackBody,
+    answers={201: schemas.FeedbackReceipt, 200: schemas.FeedbackReceipt},
+    errors=WRITE_ERRORS,
+)
+def post_feedback(code: str, body: schemas.FeedbackBody):
+    """Send feedback or a fault report (rate-limited per client and station)
+
+    201: stored; the reporter keeps follow_url (a private status page) and quotes reference.
+    200: the same from this client within the window, stored once (duplicate: true)."""
     station = get_station_or_404(code)
-    form = FeedbackForm(formdata=_json_object(), meta={"csrf": False})
+    form = FeedbackForm(formdata=_formdata(body), meta={"csrf": False})
     form.set_facilities(reportable_facilities(station, form.category.data), "zh")
     if not form.validate():
         raise _invalid(form)
@@ -55,24 +53,32 @@ def post_feedback(code: str):
         station, form.submission(), recent_client_hashes(), source="api"
     )
     db.session.commit()
-    body = {
+    answer = {
         "id": item.id,
         "reference": item.reference,
         "follow_url": follow_url(item),
         "status": item.status.value,
         "duplicate": not created,
     }
-    return jsonify(body), 201 if created else 200
+    return jsonify(answer), 201 if created else 200
 
 
 @bp.post("/stations/<code>/checkins")
 @checkin_limits
-def post_checkin(code: str):
+@contract(
+    body=schemas.CheckinBody,
+    answers={201: schemas.CheckinReceipt, 200: schemas.CheckinReceipt},
+    errors=WRITE_ERRORS,
+)
+def post_checkin(code: str, body: schemas.CheckinBody):
+    """Check in at a station (counted once per client, station and half hour)
+
+    201: counted. 200: already counted in this half hour (counted: false)."""
     station = get_station_or_404(code)
-    form = CheckinForm(formdata=_json_object(), meta={"csrf": False})
+    form = CheckinForm(formdata=_formdata(body), meta={"csrf": False})
     if not form.validate():
         raise _invalid(form)
     visit, created = check_in(station, form.visitor_group.data, recent_client_hashes())
     db.session.commit()
-    body = {"visit_id": visit.id, "counted": created, "visited_at": visit.visited_at.isoformat()}
-    return jsonify(body), 201 if created else 200
+    answer = {"visit_id": visit.id, "counted": created, "visited_at": visit.visited_at.isoformat()}
+    return jsonify(answer), 201 if created else 200
