@@ -7,14 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, case, func, select, type_coerce
 
 from ..extensions import db
 from ..models import Facility, FacilityState, Station, StationFacility
-from ..reports.exports import safe_text
+from ..reports.exports import RISKY, safe_text
 
 BATCH = 2000  # stations per query: one chunk of output each
 FIELDS = (
@@ -41,37 +40,53 @@ OSM_FACILITY_TAGS = {
     "seating": ("bench", "yes"),
     "microwave": ("microwave", "yes"),
 }
-_COLUMNS = [getattr(Station, name) for name in FIELDS] + [Station.status, Station.id]
+_COLUMNS = [
+    type_coerce(getattr(Station, name), String) if name == "kind" else getattr(Station, name)
+    for name in FIELDS
+] + [type_coerce(Station.status, String), Station.id]  # enums as their stored text
+_STATUS, _ID = len(FIELDS), len(FIELDS) + 1
+_AT = {name: index for index, name in enumerate(FIELDS)}
+Batch = list[tuple[tuple, str, str]]  # each station's columns, facilities, working facilities
 
 
-def station_batches() -> Iterator[list[tuple[dict, list[tuple[str, str]]]]]:
-    """Stations in code order, `BATCH` at a time: each its columns and its facilities that are
-    not removed (code, state), in the order they were added."""
-    last = None
+def station_batches() -> Iterator[Batch]:
+    """Stations in code order, `BATCH` at a time, read as plain tuples through Core: each with
+    its facilities that are not removed, and those working (codes joined by commas)."""
+    connection, last = db.session.connection(), None
     while True:
         query = select(*_COLUMNS).order_by(Station.code).limit(BATCH)
         if last is not None:
             query = query.where(Station.code > last)
-        rows = [row._asdict() for row in db.session.execute(query)]
+        rows = connection.execute(query).all()
         if not rows:
             return
-        facilities = _facilities([row["id"] for row in rows])
-        yield [(row, facilities[row["id"]]) for row in rows]
-        last = rows[-1]["code"]
+        ids = [row[_ID] for row in rows]
+        facilities = {sid: (codes or "", on or "") for sid, codes, on in
+                      connection.execute(_FACILITIES, {"ids": ids})}  # fmt: skip
+        yield [(row, *facilities.get(row[_ID], ("", ""))) for row in rows]
+        last = rows[-1][0]
 
 
-def _facilities(station_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+def _facilities_query():
+    """Facilities of some stations, not removed and working, as comma-joined codes; the ids
+    are bound when it runs (built once: 2,000 ids are not compiled into each batch's query)."""
+    state = type_coerce(StationFacility.state, String)
+    working = case((state == FacilityState.WORKING.value, Facility.code))
     query = (
-        select(StationFacility.station_id, Facility.code, StationFacility.state)
+        select(
+            StationFacility.station_id,
+            func.aggregate_strings(Facility.code, ","),
+            func.aggregate_strings(working, ","),
+        )
         .join(Facility, Facility.id == StationFacility.facility_id)
-        .where(StationFacility.station_id.in_(station_ids))
-        .where(StationFacility.state != FacilityState.REMOVED)
-        .order_by(StationFacility.id)
+        .where(StationFacility.station_id.in_(bindparam("ids", expanding=True)))
+        .where(state != FacilityState.REMOVED.value)
+        .group_by(StationFacility.station_id)
     )
-    found = defaultdict(list)
-    for station_id, code, state in db.session.execute(query):
-        found[station_id].append((code, str(state)))
-    return found
+    return query
+
+
+_FACILITIES = _facilities_query()
 
 
 def csv_chunks() -> Iterator[str]:
@@ -80,7 +95,7 @@ def csv_chunks() -> Iterator[str]:
     guarding apostrophe off again."""
     yield "\ufeff" + _csv_text([[*FIELDS, "status", "facilities"]])
     for batch in station_batches():
-        yield _csv_text(_csv_row(station, facilities) for station, facilities in batch)
+        yield _csv_text(_csv_row(*item) for item in batch)
 
 
 def _csv_text(rows) -> str:
@@ -89,14 +104,19 @@ def _csv_text(rows) -> str:
     return out.getvalue()
 
 
-def _csv_row(station: dict, facilities: list[tuple[str, str]]) -> list:
-    row = [
-        *(station[name] for name in FIELDS),
-        str(station["status"]),
-        ",".join(sorted(code for code, _state in facilities)),
-    ]
-    row[FIELDS.index("kind")] = str(station["kind"]) if station["kind"] else None
-    return [safe_text(value) if isinstance(value, str) else value for value in row]
+_TEXT = [index for index, name in enumerate(FIELDS) if name not in ("lat", "lon")] + [_STATUS]
+_GUARDED_FIRST = frozenset("".join(RISKY))
+
+
+def _csv_row(station: tuple, facilities: str, _working: str) -> list:
+    row = list(station[: _STATUS + 1])
+    row.append(",".join(sorted(facilities.split(","))))
+    for index in (*_TEXT, -1):
+        value = row[index]
+        # most cells need no guard: call safe_text only where it could change something
+        if value and (value[0] in _GUARDED_FIRST or not value.isprintable()):
+            row[index] = safe_text(value)
+    return row
 
 
 def geojson_chunks() -> Iterator[str]:
@@ -104,10 +124,13 @@ def geojson_chunks() -> Iterator[str]:
     yield '{"type": "FeatureCollection", "features": ['
     first = True
     for batch in station_batches():
-        text = ", ".join(json.dumps(_feature(*item), ensure_ascii=False) for item in batch)
+        text = _dumps([_feature(*item) for item in batch])[1:-1]  # one C call per batch
         yield text if first else ", " + text
         first = False
     yield "]}"
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def export_csv() -> str:
@@ -118,31 +141,39 @@ def export_geojson() -> dict:
     return json.loads("".join(geojson_chunks()))
 
 
-def _feature(station: dict, facilities: list[tuple[str, str]]) -> dict:
-    kind = str(station["kind"])
-    tags = {
-        "ref": station["code"],
-        "name": station["name_zh"],
-        "name:zh": station["name_zh"],
-        "name:en": station["name_en"],
-        "opening_hours": station["opening_hours"] or None,
-        "phone": station["phone"] or None,
-        "operator": station["operator_org"] or None,
-        "addr:full": station["address"] or None,
-        "addr:district": station["district"] or None,
-        "addr:subdistrict": station["street"] or None,
-        "kind": kind,
-        "amenity": "toilets" if kind == "toilet_station" else "shelter",
-        "disused": "yes" if str(station["status"]) == "closed" else None,
-    }
-    for code, state in facilities:
-        if state == FacilityState.WORKING and code in OSM_FACILITY_TAGS:
+_TAGS = [  # OSM tag and column, in the order the features always had
+    ("name", "name_zh"),
+    ("name:zh", "name_zh"),
+    ("name:en", "name_en"),
+    ("opening_hours", "opening_hours"),
+    ("phone", "phone"),
+    ("operator", "operator_org"),
+    ("addr:full", "address"),
+    ("addr:district", "district"),
+    ("addr:subdistrict", "street"),
+    ("kind", "kind"),
+]
+_TAG_AT = [(tag, _AT[name]) for tag, name in _TAGS]
+
+
+def _feature(station: tuple, facilities: str, working: str) -> dict:
+    """A station as an OSM-tagged Feature; empty tags are left out."""
+    tags = {"ref": station[0]}
+    for tag, index in _TAG_AT:
+        if station[index]:
+            tags[tag] = station[index]
+    tags["amenity"] = "toilets" if station[_AT["kind"]] == "toilet_station" else "shelter"
+    if station[_STATUS] == "closed":
+        tags["disused"] = "yes"
+    for code in sorted(working.split(",")):
+        if code in OSM_FACILITY_TAGS:
             key, value = OSM_FACILITY_TAGS[code]
             tags[key] = value
-    tags["facilities"] = ",".join(sorted(code for code, _state in facilities))
+    if facilities:
+        tags["facilities"] = ",".join(sorted(facilities.split(",")))
     return {
         "type": "Feature",
-        "id": station["code"],
-        "geometry": {"type": "Point", "coordinates": [station["lon"], station["lat"]]},
-        "properties": {k: v for k, v in tags.items() if v not in (None, "")},
+        "id": station[0],
+        "geometry": {"type": "Point", "coordinates": [station[_AT["lon"]], station[_AT["lat"]]]},
+        "properties": tags,
     }
