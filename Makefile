@@ -11,7 +11,7 @@ FLASK  := $(BIN)/flask --app stationsite
 MO     := stationsite/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
 PO     := $(MO:.mo=.po)
 
-.PHONY: run test install install-test lint format translations extract-messages bench bench-reports bench-imports clean
+.PHONY: run test install install-test lint format translations extract-messages bench bench-reports bench-imports bench-exports clean
 
 run: install $(MO)
 	$(FLASK) init-db
@@ -61,6 +61,10 @@ bench-reports: install-test $(MO)
 
 bench-imports: install-test $(MO)
 	$(BIN)/python -m bench.imports
+
+# every station as CSV and GeoJSON from the admin pages, 200,000 stations under gunicorn
+bench-exports: install-test $(MO)
+	$(BIN)/python -m bench.exports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov
