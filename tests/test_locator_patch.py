@@ -211,3 +211,38 @@ def test_api_answers_follow_an_edit_through_the_record_cache(shared):
     station.name_zh = "新名字"
     db.session.commit()
     assert client.get(ask).get_json()["features"][0]["properties"]["name"] == "新名字"
+
+
+def _grid(index, bbox, zoom, most=50):
+    found = view.grid_view(index, bbox, zoom, most)
+    assert found is not None
+    clusters, total = found
+    assert 0 < len(clusters) <= most and sum(c.count for c in clusters) == total
+    return sorted((round(c.lat, 9), round(c.lon, 9), c.count) for c in clusters), total
+
+
+def test_map_clusters_come_from_the_grids_and_follow_patches(shared):
+    everywhere = (73.0, 18.0, 135.0, 54.0)
+    live = live_index().get()
+    assert _grid(live, everywhere, 4)[1] == 400
+    station, gone = _station(2), _station(3)
+    station.lat, station.lon = station.lat + 0.5, station.lon - 0.5
+    gone.status = StationStatus.CLOSED
+    db.session.commit()
+    live = live_index().get()
+    fresh, _version = snapshot.read(db.session.connection())
+    for zoom in (2, 4, 6, 8):
+        for bbox in (everywhere, (100.0, 20.0, 125.0, 45.0)):
+            got, want = _grid(live, bbox, zoom, most=100), _grid(fresh, bbox, zoom, most=100)
+            assert got[1] == want[1]
+            assert [c[2] for c in got[0]] == [c[2] for c in want[0]]
+            for a, b in zip(got[0], want[0], strict=True):
+                assert a[:2] == pytest.approx(b[:2])
+    assert _grid(live, everywhere, 4)[1] == 399
+
+
+def test_a_view_with_few_stations_shows_them_not_clusters(shared):
+    station = _station(0)
+    box = (station.lon - 0.001, station.lat - 0.001, station.lon + 0.001, station.lat + 0.001)
+    assert view.grid_view(live_index().get(), box, 16, 500) is None
+    assert station.id in view.select(live_index().get(), box, idx.Filters(), NOON).ids

@@ -102,6 +102,9 @@ class StationIndex:
     # changed stations in a small index of their own. Both None for a plain index.
     dead: np.ndarray | None = field(default=None, repr=False)
     overlay: StationIndex | None = field(default=None, repr=False)
+    dead_rows: np.ndarray | None = field(default=None, repr=False)  # where `dead` is True
+    # viewport.Grids: station counts per map grid cell at every level, and rows by longitude
+    grids: object | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -66,8 +66,12 @@ class Viewport:
 
 def viewport(bbox, zoom: int, filters: idx.Filters, at: datetime) -> Viewport:
     """Stations in the box, or clusters of them when more than a map view can show."""
-    chosen = view.select(current_index(), bbox, filters, at)
-    most = current_app.config["MAP_MAX_FEATURES"]
+    index, most = current_index(), current_app.config["MAP_MAX_FEATURES"]
+    if view.plain(filters):
+        clustered = view.grid_view(index, bbox, zoom, most)
+        if clustered is not None:
+            return Viewport([], *clustered)
+    chosen = view.select(index, bbox, filters, at)
     if len(chosen) > most:
         return Viewport([], view.grid_clusters(chosen.lat, chosen.lon, zoom, most), len(chosen))
     ids = chosen.ids.tolist()

@@ -130,9 +130,10 @@ def overlaid(
     rows = np.searchsorted(base.ids, ids)
     inside = rows < len(base)
     rows, ids = rows[inside], ids[inside]
-    dead[rows[base.ids[rows] == ids]] = True
+    dead_rows = np.sort(rows[base.ids[rows] == ids])
+    dead[dead_rows] = True
     overlay = idx.build([r for r in changed.values() if r is not None], codes)
-    return replace(base, dead=dead, overlay=overlay)
+    return replace(base, dead=dead, overlay=overlay, dead_rows=dead_rows)
 
 
 def _codes() -> list[str]:

@@ -31,10 +31,11 @@ from sqlalchemy import String, case, func, select, type_coerce
 
 from ..models import Facility, FacilityState, Station, StationFacility, StationStatus
 from . import index as idx
+from . import viewport as view
 
 ARRAYS = ("ids", "lat", "lon", "kind", "bits", "hours_id", "closed_until", "own_bits")
 OWN = ("own_rows", "own_starts", "own_codes", "own_texts")
-FORMAT = 1
+FORMAT = 2
 CHUNK = 100_000
 
 
@@ -150,6 +151,7 @@ def read(connection) -> tuple[idx.StationIndex, Version]:
     own = _own_hours(connection, arrays["ids"], code_of, facility_bits)
     arrays["own_bits"] = own.bits(len(arrays["ids"]), facility_bits)
     index = assemble(arrays, [h.strip() for h in hours_pos], facility_bits, own)
+    index.grids = view.build_grids(index.lat, index.lon)
     return index, version
 
 
@@ -233,6 +235,8 @@ def save(folder: Path, key: str, index: idx.StationIndex, version: Version) -> P
         np.save(partial / f"{name}.npy", np.ascontiguousarray(getattr(index, name)))
     for name in OWN:
         np.save(partial / f"{name}.npy", getattr(index.own_hours, name[4:]))
+    for name in view.Grids.NAMES:
+        np.save(partial / f"grid_{name}.npy", getattr(index.grids, name))
     with open(partial / "tree.pickle", "wb") as out:
         pickle.dump(index.tree, out, protocol=pickle.HIGHEST_PROTOCOL)
     meta = {
@@ -268,6 +272,9 @@ def load(path: Path) -> tuple[idx.StationIndex, Version]:
     with open(path / "tree.pickle", "rb") as src:
         tree = pickle.load(src)  # our own file, written by save() above
     index = assemble(arrays, meta["hours_strings"], meta["facility_bits"], own, tree)
+    index.grids = view.Grids(
+        *(np.load(path / f"grid_{name}.npy", mmap_mode="r") for name in view.Grids.NAMES)
+    )
     return index, Version.from_json(meta["version"])
 
 
