@@ -3,7 +3,9 @@
 Tiles are optional (MAP_TILES): OpenStreetMap, Tianditu (天地图, WGS-84-compatible, needs a
 key), AMap and Tencent (drawn in GCJ-02), any URL template, or none. On GCJ-02 tiles the
 page's scripts convert every point they draw and the view's box they ask about
-(static/vendor/coordtransform), so pins land on the right street.
+(static/vendor/coordtransform), so pins land on the right street. Without tiles the map shows
+what a person can orient by: district names, the gazetteer's places and roads
+(stationsite/orientation.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from flask import current_app, render_template
 from markupsafe import Markup
 
 from . import geo
+from .i18n import current_lang
+from .orientation import add_orientation
 
 _OSM_ATTR = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 _TIANDITU = (
@@ -119,6 +123,8 @@ def _base_map(center: tuple[float, float], zoom: int, *, datum_aware: bool = Fal
         location=center, zoom_start=zoom, tiles=None, control_scale=False, minZoom=3, maxZoom=19
     )
     fmap.datum = provider.datum if provider else "wgs84"
+    if provider is None:  # no pictures of the city: its districts, places and roads instead
+        add_orientation(fmap, center, max(40_000 / 2 ** (zoom - 11), 2_500), current_lang())
 
     # Replace folium's CDN assets: the page brings local copies itself (see assets()).
     fmap.default_js, fmap.default_css = [], []

@@ -124,3 +124,22 @@ def test_a_rider_types_a_place(phone, places, lang, query, extra, place, first):
     screenshot(phone, name)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert phone.errors == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("path", ["/", "/?lat=30.2660&lon=120.1750", "/stations/HZ-T-001"])
+def test_a_map_without_tiles_can_be_oriented_by(phone, places, lang, path):  # noqa: F811
+    joiner = "&" if "?" in path else "?"
+    phone.goto(f"{places}{path}{joiner}lang={lang}", wait_until="networkidle")
+    phone.wait_for_selector(".map-label", state="attached")
+    shown = phone.locator(".map-label").all_inner_texts()
+    assert shown and phone.locator(".leaflet-pane path").count() >= 1  # roads drawn
+    if path == "/":
+        assert ("上城区" if lang == "zh" else "Shangcheng") in shown
+    assert phone.locator(".map-label-wrap[tabindex]").count() == 0  # not in the tab order
+    assert serious(phone) == []
+    name = {"/": "city", "/stations/HZ-T-001": "station"}.get(path, "located")
+    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
+    frame = phone.locator(".map-frame, .pin-map-frame").first
+    frame.screenshot(path=str(artifacts / f"orient-{name}-{lang}.png"))
+    assert phone.errors == []

@@ -10,6 +10,7 @@ from .. import geo
 from ..extensions import db
 from ..geocode import Entry, core, normalize
 from ..models import Place, Station, StationStatus
+from ..orientation import _cache as orientation_cache
 
 CACHE_S = 300
 _cache: dict[str, tuple[float, list[Entry]]] = {}
@@ -138,6 +139,7 @@ def save_places(rows) -> tuple[int, int]:
         place.district = row.district or district_near(row.lat, row.lon) or place.district or ""
     db.session.flush()
     _cache.clear()  # the next search sees them at once
+    orientation_cache.clear()  # and the next map without tiles
     return added, updated
 
 
