@@ -49,6 +49,7 @@ class LiveIndex:
         self.high: datetime | None = None  # the newest updated_at seen
         self.floor: datetime | None = None  # every change up to this is in the base
         self.checked = 0.0
+        self.generation = 0  # counts every new index (opened or patched): what pages key on
         self.lock = threading.RLock()
         self.records = RecordCache(config.get("LOCATOR_RECORD_CACHE", 20_000))
 
@@ -72,6 +73,7 @@ class LiveIndex:
                 connection, self.folder, self.url, self.most_changed
             )
         self.base, self.version, self.index = base, version, base
+        self.generation += 1
         self.changed, self.applied = {}, dict(version.recent or {})
         self.high, self.floor = version.stamp, version.floor()
         self.records.clear()
@@ -118,6 +120,7 @@ class LiveIndex:
         old = min(self.high, utcnow()) - self.window * 2
         self.applied = {k: v for k, v in self.applied.items() if v > old}
         self.index = overlaid(self.base, self.changed, _codes())
+        self.generation += 1
         self.records.forget(fresh)
 
 

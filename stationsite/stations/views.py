@@ -10,7 +10,7 @@ from ..hours import this_minute
 from ..i18n import current_lang
 from ..locator import index as idx
 from ..locator.rider import answer
-from ..maps import map_center, pin_map, station_map
+from ..maps import map_center
 from ..reports.coverage import record_search
 from . import bp
 from .cards import station_card
@@ -19,6 +19,7 @@ from .forms import LocatorForm
 from .hours_text import break_rows, summary
 from .icons import icon_id, sprite
 from .offline import worker_url
+from .page_cache import cached_map, cached_pin_map, home_page
 from .places import kind_label, place_choices
 from .presenters import describe, facility_rows, still_available, week_rows
 from .services import (
@@ -49,6 +50,11 @@ FILTER_FACILITIES = (
 
 @bp.get("/")
 def index():
+    return home_page(_index)
+
+
+def _index() -> tuple[str, bool]:
+    """The home page, and whether it may be kept for others (no rider position in it)."""
     lang, now = current_lang(), this_minute()
     form = LocatorForm(request.args)
     offered = [f for f in facility_list() if f.code in FILTER_FACILITIES]
@@ -69,8 +75,8 @@ def index():
     if found.origin is None:
         cards.sort(key=lambda card: card["rank"])
     center = found.origin or map_center()
-    fmap = station_map(center, 15 if found.origin else 11)
-    return render_template(
+    fmap = cached_map(center, 15 if found.origin else 11)
+    page = render_template(
         "stations/index.html",
         form=form,
         cards=cards,
@@ -86,6 +92,7 @@ def index():
         choices=place_choices(found.choices, request.args),
         place_kind=kind_label,
     )
+    return page, found.origin is None
 
 
 PICKED = 10  # result pins marked on the map, as templates/stations/index.html marks them
@@ -138,7 +145,7 @@ def detail(code: str):
         holiday_rows=break_rows(station.opening_hours, today),
         describe=lambda st: describe(st, now),
         trip=trip(station, origin_from(request.args)),
-        pin_map=pin_map((station.lat, station.lon)),
+        pin_map=cached_pin_map((station.lat, station.lon)),
         share_url=public_url("stations.detail", code=station.code),
         **public_voice(station),
     )
