@@ -81,9 +81,17 @@ def _stations(query: str) -> list[Entry]:
         .limit(40)
     )
     return [
-        Entry(s.name_zh, "station", s.lat, s.lon, (s.address, s.name_en or ""), s.district)
+        Entry(s.name_zh, "station", s.lat, s.lon, (_street_address(s), s.name_en or ""), s.district)
         for s in rows
     ]
+
+
+def _street_address(station: Station) -> str:
+    """The address without its city and district: "西湖" is not a station in 西湖区."""
+    address = station.address
+    for prefix in (station.city, station.district):
+        address = address.removeprefix(prefix) if prefix else address
+    return address
 
 
 def gazetteer(query: str) -> list[Entry]:
