@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         generate_visits_command,
         rebuild_rollups_command,
         import_stations_command,
+        import_jobs_command,
         export_stations_command,
         report_command,
         backup_command,
@@ -136,7 +137,7 @@ def import_stations_command(path: str, dry_run: bool) -> None:
 
     try:
         area = stations_io.ServiceArea.parse(current_app.config.get("SERVICE_AREA"))
-        rows = stations_io.parse(Path(path).read_bytes(), path, area)
+        rows = stations_io.parse(Path(path).read_bytes(), path, area, _ReadingShown())
     except stations_io.ImportRefused as refused:
         raise click.ClickException(str(refused.message)) from None
     for row in rows:
@@ -158,6 +159,52 @@ def import_stations_command(path: str, dry_run: bool) -> None:
         f"Created {len(outcome.created)}, updated {len(outcome.updated)}, unchanged "
         f"{len(outcome.unchanged)}, failed {len(outcome.failed)}."
     )
+
+
+class _ReadingShown:
+    """How far reading a file has come, on one line of the terminal."""
+
+    def reading(self, rows: int) -> None:
+        click.echo(f"\rReading row {rows:,}…", nl=False, err=True)
+
+    def checking(self, done: int, total: int) -> None:
+        click.echo(f"\rChecking row {done:,} of {total:,}…", nl=done == total, err=True)
+
+
+@click.group("import-jobs")
+def import_jobs_command() -> None:
+    """Background station imports: large files checked and imported from the admin page."""
+
+
+@import_jobs_command.command("resume")
+def resume_import_jobs_command() -> None:
+    """Run every interrupted import job here and now (a web server resumes them on its own)."""
+    import threading
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .stations_io import jobs
+
+    app = current_app._get_current_object()
+    uploads = jobs.Uploads(Path(app.instance_path) / "imports")
+    found = [job for job in uploads.jobs() if jobs.dead(app, uploads, job)]
+    if not found:
+        click.echo("No interrupted import jobs.")
+    for job in found:
+        worker = threading.Thread(target=jobs.run, args=(app, uploads, job.token))
+        worker.start()
+        with click.progressbar(length=max(job.total, 1), label=job.token) as bar:
+            while worker.is_alive():
+                worker.join(0.5)
+                now = uploads.job(job.token) or job
+                bar.length = max(now.total, 1)
+                bar.update((now.done if now.state != "checking" else now.checked) - bar.pos)
+        job = uploads.job(job.token) or job
+        click.echo(
+            f"{job.token}: {job.state}: {job.created} created, {job.updated} updated, "
+            f"{job.unchanged} unchanged, {job.failed} failed"
+        )
 
 
 @click.command("export-stations")

@@ -1,5 +1,6 @@
-"""Issue 10, part 7: big files import as a background job with progress on a page of its own,
-resumable after a restart, and the upload deleted when the job is done or abandoned."""
+"""Issue 10, part 7: big files are checked and imported as background jobs with progress on a
+page of their own, resumed on their own after a restart, and the upload deleted when the job is
+done or abandoned."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ def big_file(rows: int, start: int = 0) -> bytes:
 
 
 @pytest.fixture
-def staff(app, client):
+def staff(app, client, tmp_path):
     app.config["IMPORT_BACKGROUND_BYTES"] = 1000
+    app.instance_path = str(tmp_path / "instance")  # the jobs of this test only
     with app.app_context():
         create_user("boss", "long-password", "admin")
         db.session.commit()
@@ -45,24 +47,37 @@ def uploads(app) -> jobs.Uploads:
     return jobs.Uploads(Path(app.instance_path) / "imports")
 
 
-def confirm(client, data: bytes):
-    page = client.post(
+def upload(client, data: bytes, name: str = "big.csv"):
+    return client.post(
         "/admin/import",
-        data={"csrf_token": csrf(client, "/admin/import"), "file": (io.BytesIO(data), "big.csv")},
+        data={"csrf_token": csrf(client, "/admin/import"), "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
-    ).get_data(as_text=True)
-    token = re.search(r'name="token" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    )
+
+
+def checked(app, client, data: bytes) -> tuple[str, str]:
+    """Upload a big file, wait for its check, and return its token and preview page."""
+    sent = upload(client, data)
+    assert sent.status_code == 302 and "/admin/import/jobs/" in sent.headers["Location"]
+    token = sent.headers["Location"].rsplit("/", 1)[1]
+    wait_for(app, token, until=("checked", "failed"))
+    return token, client.get(f"/admin/import/jobs/{token}").get_data(as_text=True)
+
+
+def confirm(client, data: bytes, app=None):
+    token, page = checked(app, client, data)
+    assert re.search(r'name="token" type="hidden" value="([0-9a-f]+)"', page).group(1) == token
     done = client.post(
         "/admin/import/confirm", data={"csrf_token": csrf(client, "/admin/import"), "token": token}
     )
     return token, done, page
 
 
-def wait_for(app, token: str, seconds: float = 30) -> jobs.Job:
+def wait_for(app, token: str, seconds: float = 30, until=("done", "failed")) -> jobs.Job:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         job = uploads(app).job(token)
-        if job and job.finished:
+        if job and job.state in until:
             return job
         time.sleep(0.1)
     raise AssertionError(f"job {token} did not finish: {uploads(app).job(token)}")
@@ -74,7 +89,7 @@ def count_stations(app) -> int:
 
 
 def test_a_big_file_imports_as_a_job_with_a_progress_page(app, staff):
-    token, done, preview = confirm(staff, big_file(1200))
+    token, done, preview = confirm(staff, big_file(1200), app)
     assert "另有 700 行没有问题" in preview or "700 more rows" in preview  # 500 shown
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/import/jobs/{token}")
     job = wait_for(app, token)
@@ -86,38 +101,119 @@ def test_a_big_file_imports_as_a_job_with_a_progress_page(app, staff):
     assert uploads(app).read(token) is None  # the upload is deleted when done
 
 
-def test_a_job_that_died_with_its_process_resumes_after_its_last_batch(app, staff, monkeypatch):
+def dead_job(store, token: str, rows: int = 300, **fields) -> None:
+    """A job record left by a process that died: old heartbeat, nobody holds its lock."""
+    store.keep(token, big_file(rows), "big.csv")
+    record = jobs.Job(token, **({"state": "running", "total": rows} | fields))
+    record.heartbeat = time.time() - 10 * jobs.STALE_S
+    store.path(token, "job").write_text(json.dumps(asdict(record)))
+
+
+def test_a_dead_job_resumes_on_its_own_after_its_last_batch(app, staff, monkeypatch):
     monkeypatch.setattr(jobs, "BATCH_ROWS", 100)
     store = uploads(app)
-    store.keep("abc123", big_file(300), "big.csv")
-    dead = jobs.Job("abc123", state="running", total=300, done=100, created=100)
-    dead.heartbeat = time.time() - 10 * jobs.STALE_S
-    store.path("abc123", "job").write_text(json.dumps(asdict(dead)))
-    assert store.job("abc123").stale
-    assert staff.get("/admin/import/jobs/abc123?lang=en").status_code == 200
+    dead_job(store, "abc123", done=100, created=100)
+    assert jobs.resume_dead(app, store) == ["abc123"]  # nobody viewed the page
     job = wait_for(app, "abc123")
     assert (job.state, job.done, job.created) == ("done", 300, 300)
     assert count_stations(app) == 200  # rows 0-99 were the dead process's batch: skipped
+    assert store.read("abc123") is None
 
 
-def test_a_live_job_is_not_started_twice(app, staff):
+def test_the_watcher_resumes_dead_checks_and_imports_after_a_restart(app, staff):
     store = uploads(app)
-    store.keep("live1", big_file(10), "big.csv")
-    store.save(jobs.Job("live1", state="running", total=10))
-    assert not store.job("live1").stale
-    staff.get("/admin/import/jobs/live1")
-    time.sleep(0.3)
+    dead_job(store, "chk1", state="checking", total=0, read=2000)
+    dead_job(store, "imp1", rows=50, state="queued", total=0)
+    stop = jobs.watch(app, store, every_s=0.1, first_s=0)
+    try:
+        assert wait_for(app, "chk1", until=("checked",)).total == 300
+        assert wait_for(app, "imp1").created == 50
+    finally:
+        stop.set()
+    page = staff.get("/admin/import/jobs/chk1?lang=en").get_data(as_text=True)
+    assert "300 rows; 300 new stations" in page and "J-00001" in page
+
+
+def test_a_job_that_runs_is_not_started_twice(app, staff):
+    store = uploads(app)
+    dead_job(store, "live1", rows=10)
+    with store.lock("live1") as mine:  # a live runner holds the lock, however old its beat
+        assert mine
+        assert jobs.resume_dead(app, store) == []
+        staff.get("/admin/import/jobs/live1")
+        time.sleep(0.3)
     assert store.job("live1").state == "running" and count_stations(app) == 0
 
 
-def test_a_refused_file_ends_the_job_with_the_reason(app, staff):
+def test_a_dead_job_whose_upload_is_gone_says_so(app, staff):
     store = uploads(app)
-    store.keep("bad1", b"\xd0\xcf\x11\xe0" + b"\x00" * 64, "old.xls")
-    jobs.start(app, store, "bad1", None)
-    job = wait_for(app, "bad1")
+    dead_job(store, "gone1")
+    store.forget("gone1")
+    jobs.resume_dead(app, store)
+    assert store.job("gone1").state == "failed"
+    page = staff.get("/admin/import/jobs/gone1?lang=en").get_data(as_text=True)
+    assert "The uploaded file is no longer there" in page
+
+
+def test_the_check_shows_its_progress(app, staff):
+    store = uploads(app)
+    store.keep("prog1", big_file(10), "national.csv")
+    reading = jobs.Job("prog1", state="checking", read=41000, filename="national.csv")
+    checking = jobs.Job("prog1", state="checking", read=100000, checked=3000, total=100000)
+    said_for = {"Reading row 41000…": reading, "Checking row 3000 of 100000…": checking}
+    for said, record in said_for.items():
+        with store.lock("prog1"):
+            store.save(record)
+            page = staff.get("/admin/import/jobs/prog1?lang=en").get_data(as_text=True)
+        assert said in page and 'http-equiv="refresh"' in page and "<progress" in page
+    assert staff.get("/admin/import/jobs/prog1.json").get_json()["checked"] == 3000
+
+
+def test_a_refused_file_ends_the_check_with_the_reason(app, staff):
+    sent = upload(staff, b"\xd0\xcf\x11\xe0" + b"\x00" * 2000, "old.xls")
+    token = sent.headers["Location"].rsplit("/", 1)[1]
+    job = wait_for(app, token)
     assert job.state == "failed" and "Excel 97-2003" in job.problem
-    page = staff.get("/admin/import/jobs/bad1?lang=en").get_data(as_text=True)
-    assert "did not finish" in page and "Excel 97-2003" in page
+    page = staff.get(f"/admin/import/jobs/{token}?lang=en").get_data(as_text=True)
+    assert "The file cannot be imported." in page and "Excel 97-2003" in page
+    assert uploads(app).read(token) is None
+
+
+def test_a_small_file_is_still_checked_in_the_request(app, staff):
+    app.config["IMPORT_BACKGROUND_BYTES"] = 256 * 1024
+    page = upload(staff, big_file(20)).get_data(as_text=True)
+    assert "import-preview" in page and "J-00019" in page
+
+
+def test_a_preview_nobody_confirms_is_deleted(app, staff):
+    store = uploads(app)
+    token, _page = checked(app, staff, big_file(40))
+    assert store.preview(token) is not None
+    past = time.time() - 3 * 24 * 3600
+    for suffix in ("upload", "job", "preview"):
+        os.utime(store.path(token, suffix), (past, past))
+    store.sweep(24 * 3600)
+    assert not any(store.path(token, x).exists() for x in ("upload", "name", "preview", "job"))
+    assert staff.get(f"/admin/import/jobs/{token}").status_code == 404
+
+
+def test_confirming_twice_starts_one_import(app, staff):
+    token, done, _page = confirm(staff, big_file(30), app)
+    again = staff.post(
+        "/admin/import/confirm", data={"csrf_token": csrf(staff, "/admin/import"), "token": token}
+    )
+    assert again.status_code in (302, 404)
+    assert wait_for(app, token).created == 30 and count_stations(app) == 30
+
+
+def test_resume_command_runs_dead_jobs_with_progress(app, staff):
+    store = uploads(app)
+    dead_job(store, "cli1", rows=120, state="queued", total=0)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["import-jobs", "resume"])
+    assert result.exit_code == 0, result.output
+    assert "cli1" in result.output and "done: 120 created" in result.output
+    assert store.job("cli1").state == "done" and count_stations(app) == 120
 
 
 def test_abandoned_uploads_are_deleted(app, staff):
@@ -151,7 +247,15 @@ def test_with_redis_the_job_runs_on_an_rq_worker(app, staff, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
     queue = Queue(jobs.QUEUE, connection=connection)
     queue.empty()
-    token, done, _page = confirm(staff, big_file(150))
+    sent = upload(staff, big_file(150))
+    token = sent.headers["Location"].rsplit("/", 1)[1]
+    assert uploads(app).job(token).state == "checking"
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    assert uploads(app).job(token).state == "checked"
+    assert "J-00000" in staff.get(f"/admin/import/jobs/{token}").get_data(as_text=True)
+    done = staff.post(
+        "/admin/import/confirm", data={"csrf_token": csrf(staff, "/admin/import"), "token": token}
+    )
     assert done.status_code == 302 and uploads(app).job(token).state == "queued"
     SimpleWorker([queue], connection=connection).work(burst=True)
     assert uploads(app).job(token).state == "done"

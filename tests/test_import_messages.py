@@ -66,7 +66,8 @@ def test_the_service_area_is_a_setting():
 
 
 @pytest.fixture
-def staff(app, client):
+def staff(app, client, tmp_path):
+    app.instance_path = str(tmp_path / "instance")  # uploads of this test only
     with app.app_context():
         create_user("boss", "long-password", "admin")
         db.session.commit()

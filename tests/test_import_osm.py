@@ -147,7 +147,8 @@ def test_nearest_place_reads_the_gazetteer_within_a_kilometre(ctx):
 
 
 @pytest.fixture
-def staff(app, client):
+def staff(app, client, tmp_path):
+    app.instance_path = str(tmp_path / "instance")  # uploads of this test only
     with app.app_context():
         create_user("boss", "long-password", "admin")
         db.session.commit()

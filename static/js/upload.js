@@ -1,5 +1,6 @@
 /* Large imports on a slow line: show how much of the file has gone up, then that the server
-   is checking it. Without this script the form posts as usual. */
+   is checking it (a large file: go to the page that shows the check's progress). Without this
+   script the form posts as usual. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-upload-progress]");
@@ -25,6 +26,11 @@
       label.textContent = form.dataset.checking;
     };
     request.onload = function () {
+      if (request.responseURL && request.responseURL.indexOf("/import/jobs/") !== -1) {
+        // a large file: the server checks it in the background on a page of its own
+        window.location.assign(request.responseURL);
+        return;
+      }
       document.open();
       document.write(request.responseText);
       document.close();

@@ -1,12 +1,15 @@
-"""Importing stations: upload, preview every row, confirm; large files run as a background job
-with its progress on a page of its own."""
+"""Importing stations: upload, preview every row, confirm. A file over BACKGROUND_BYTES (about
+2,000 rows) is read and checked in a background job, with its progress on a page of its own
+that then shows the preview; confirming it imports it in a background job too."""
 
 from __future__ import annotations
 
 import secrets
+import sys
 from functools import partial
 from pathlib import Path
 
+import click
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -17,23 +20,37 @@ from ..auth.access import admin_required
 from ..extensions import db
 from ..stations_io import jobs
 from ..stations_io.hours_words import describe
+from ..stations_io.preview import summarize
 from . import bp, importing
 from .forms import ConfirmImportForm, ImportForm
 
 MAX_UPLOAD = 20 * 1024 * 1024
-PREVIEW_ROWS = 500  # rows with problems come first; a national file is not one page
-BACKGROUND_BYTES = 256 * 1024  # larger files import as a job (about 2,000 rows and more)
+BACKGROUND_BYTES = 256 * 1024  # larger files are checked and imported as jobs
 ABANDONED_S = 24 * 3600
 
 
-def _uploads() -> jobs.Uploads:
-    return jobs.Uploads(Path(current_app.instance_path) / "imports")
+def _uploads(app=None) -> jobs.Uploads:
+    return jobs.Uploads(Path((app or current_app).instance_path) / "imports")
+
+
+def _background(app=None) -> int:
+    return (app or current_app).config.get("IMPORT_BACKGROUND_BYTES", BACKGROUND_BYTES)
 
 
 def _token(token: str) -> str:
     if not token.isalnum():
         abort(404)
     return token
+
+
+@bp.record_once
+def _watch_jobs(state) -> None:
+    """A serving process resumes interrupted import jobs on its own, a moment after start-up;
+    commands (other than `flask run`) and tests do not."""
+    app = state.app
+    serving = click.get_current_context(silent=True) is None or "run" in sys.argv[1:2]
+    if app.config.get("IMPORT_JOBS_WATCH", not app.testing and serving):
+        jobs.watch(app, _uploads(app))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -47,25 +64,25 @@ def import_stations():
     if len(data) > MAX_UPLOAD:
         form.file.errors.append(_("The file is larger than 20 MB."))
         return render_template("admin/import.html", form=form), 400
+    token = secrets.token_hex(16)
+    if len(data) > _background():
+        uploads.keep(token, data, filename)
+        jobs.start_check(current_app._get_current_object(), uploads, token, current_user)
+        return redirect(url_for("admin.import_job", token=token))
     try:
         rows = stations_io.parse(data, filename, importing.service_area())
     except stations_io.ImportRefused as refused:
         form.file.errors.append(importing.say(refused.message))
         return render_template("admin/import.html", form=form), 400
-    token = secrets.token_hex(16)
     uploads.keep(token, data, filename)
-    return _preview(rows, filename, token)
+    return _preview(summarize(rows, stations_io.plan(rows), filename), token)
 
 
-def _preview(rows, filename: str, token: str):
-    ordered = sorted(rows, key=lambda row: (not row.errors, not row.warnings, row.number))
+def _preview(preview, token: str):
     return render_template(
         "admin/import_preview.html",
-        rows=rows,
-        shown=ordered[:PREVIEW_ROWS],
-        plan=stations_io.plan(rows),
+        preview=preview,
         confirm=ConfirmImportForm(token=token),
-        filename=filename,
         hours_in_words=partial(describe, lang=str(get_locale() or "zh")),
         say=importing.say,
     )
@@ -78,12 +95,15 @@ def import_confirm():
     if not form.validate_on_submit():
         abort(400)
     uploads, token = _uploads(), _token(form.token.data)
+    if uploads.size(token) > _background():
+        job = uploads.job(token)
+        if job is not None and job.state != "checked":
+            return redirect(url_for("admin.import_job", token=token))  # confirmed already
+        jobs.start(current_app._get_current_object(), uploads, token, current_user)
+        return redirect(url_for("admin.import_job", token=token))
     upload = uploads.read(token)
     if upload is None:
         abort(404)
-    if len(upload[0]) > current_app.config.get("IMPORT_BACKGROUND_BYTES", BACKGROUND_BYTES):
-        jobs.start(current_app._get_current_object(), uploads, token, current_user)
-        return redirect(url_for("admin.import_job", token=token))
     try:
         rows = stations_io.parse(*upload, importing.service_area())
     except stations_io.ImportRefused:
@@ -113,7 +133,10 @@ def import_job(token: str):
     job = uploads.job(_token(token))
     if job is None:
         abort(404)
-    jobs.resume_if_stale(current_app._get_current_object(), uploads, job)
+    if job.state == "checked" and (preview := uploads.preview(token)) is not None:
+        return _preview(preview, token)
+    if jobs.dead(current_app._get_current_object(), uploads, job):
+        jobs.resume_dead(current_app._get_current_object(), uploads)
     problem = _(job.problem, **(job.problem_params or {})) if job.problem else ""
     return render_template("admin/import_job.html", job=job, problem=problem)
 
@@ -124,5 +147,6 @@ def import_job_json(token: str):
     job = _uploads().job(_token(token))
     if job is None:
         abort(404)
-    return {"state": job.state, "done": job.done, "total": job.total, "created": job.created,
-            "updated": job.updated, "unchanged": job.unchanged, "failed": job.failed}  # fmt: skip
+    return {"state": job.state, "read": job.read, "checked": job.checked, "total": job.total,
+            "done": job.done, "created": job.created, "updated": job.updated,
+            "unchanged": job.unchanged, "failed": job.failed}  # fmt: skip

@@ -25,12 +25,13 @@ from ..operator.services import audit
 from .exports import FIELDS, csv_chunks, export_csv, export_geojson, geojson_chunks
 from .messages import ImportRefused, Message, Row
 from .positions import CHINA, ServiceArea
-from .reading import read
+from .reading import Progress, read
 
 __all__ = [
     "ImportRefused",
     "Message",
     "Outcome",
+    "Progress",
     "Row",
     "ServiceArea",
     "apply",
@@ -64,9 +65,11 @@ def facility_names() -> dict[str, str]:
     return names
 
 
-def parse(data: bytes, filename: str, area: ServiceArea = CHINA) -> list[Row]:
+def parse(
+    data: bytes, filename: str, area: ServiceArea = CHINA, progress: Progress | None = None
+) -> list[Row]:
     """Rows of the file; `ImportRefused` (one message) when the file cannot be read at all."""
-    return read(data, filename, facility_names(), area, NearestPlace())
+    return read(data, filename, facility_names(), area, NearestPlace(), progress)
 
 
 class NearestPlace:

@@ -16,9 +16,9 @@ from . import free_hours, osm
 from .decoding import decode
 from .messages import ImportRefused, Message, Row, _n
 from .positions import CHINA, ServiceArea, check_position
-from .tables import csv_records, is_old_excel, is_workbook, workbook_records
+from .tables import EVERY, csv_records, is_old_excel, is_workbook, workbook_records
 
-__all__ = ["ImportRefused", "Message", "Row", "read"]
+__all__ = ["ImportRefused", "Message", "Progress", "Row", "read"]
 
 COLUMNS = {  # the first two names are the ones messages show: Chinese, then English
     "code": ("编号", "code", "ref", "驿站编号", "id", "編號"),
@@ -68,36 +68,55 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NearestPlace = Callable[[float, float], str | None]
 
 
+class Progress:
+    """How far reading has come, for a page or a progress bar: rows read from the file (the
+    total is not known yet), then rows checked of the total. The default tells no one."""
+
+    def reading(self, rows: int) -> None:
+        pass
+
+    def checking(self, done: int, total: int) -> None:
+        pass
+
+
 def read(
     data: bytes,
     name: str,
     facility_names: dict[str, str],
     area: ServiceArea = CHINA,
     nearest_place: NearestPlace = lambda _lat, _lon: None,
+    progress: Progress | None = None,
 ) -> list[Row]:
     """`facility_names` maps codes and Chinese names to catalogue codes; positions outside
     `area` are row errors; `nearest_place` names an unnamed OSM toilet near a known place."""
-    rows = _rows(data, name)
+    progress = progress or Progress()
+    rows = _rows(data, name, progress)
     if not rows:
         raise ImportRefused(_n("The file holds no stations: it has no rows under its header."))
     for row in rows:
         if row.unnamed:
             _name_from_place(row, nearest_place)
     _flag_duplicates(rows)
-    return [_clean(row, facility_names, area) if row.fields else row for row in rows]
+    checked = []
+    for row in rows:
+        checked.append(_clean(row, facility_names, area) if row.fields else row)
+        if len(checked) % EVERY == 0:
+            progress.checking(len(checked), len(rows))
+    progress.checking(len(rows), len(rows))
+    return checked
 
 
-def _rows(data: bytes, name: str) -> list[Row]:
+def _rows(data: bytes, name: str, progress: Progress) -> list[Row]:
     if is_old_excel(data):
         raise ImportRefused(
             _n("Excel 97-2003 workbooks (.xls) cannot be read. Save the file as .xlsx or CSV.")
         )
     if is_workbook(data):
-        return _table_rows(workbook_records(data))
+        return _table_rows(workbook_records(data, progress.reading))
     text = decode(data)
     if name.lower().endswith((".geojson", ".json")) or text.lstrip()[:1] in ("{", "["):
         return osm.rows(_json(text))
-    return _table_rows(csv_records(text))
+    return _table_rows(csv_records(text, progress.reading))
 
 
 def _name_from_place(row: Row, nearest_place: NearestPlace) -> None:

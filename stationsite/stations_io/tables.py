@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+from collections.abc import Callable
 from datetime import date, datetime, time
 
 from .messages import ImportRefused, _n
@@ -13,6 +14,8 @@ from .messages import ImportRefused, _n
 MAX_ROWS = 200_000
 MAX_FIELD = 20 * 1024 * 1024  # a cell may be as long as the largest upload; rows check length
 Record = tuple[int, dict[str, str]]  # the row number people see, and header -> cell text
+Progress = Callable[[int], None]  # told the number of rows read so far, now and then
+EVERY = 1000  # rows between two progress calls
 
 csv.field_size_limit(MAX_FIELD)
 
@@ -25,7 +28,7 @@ def is_old_excel(data: bytes) -> bool:
     return data.startswith(b"\xd0\xcf\x11\xe0")  # the OLE2 container of .xls (Excel 97-2003)
 
 
-def csv_records(text: str) -> list[Record]:
+def csv_records(text: str, progress: Progress | None = None) -> list[Record]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -33,14 +36,14 @@ def csv_records(text: str) -> list[Record]:
     # newline="" splits lines on \n, \r\n and a bare \r (old Mac CSV) and keeps quoted ones
     reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
     try:
-        return _records(reader)
+        return _records(reader, progress)
     except csv.Error as error:
         raise ImportRefused(
             _n("The CSV file cannot be read near line %(line)d.", line=reader.line_num)
         ) from error
 
 
-def workbook_records(data: bytes) -> list[Record]:
+def workbook_records(data: bytes, progress: Progress | None = None) -> list[Record]:
     from openpyxl import load_workbook
 
     try:
@@ -50,7 +53,8 @@ def workbook_records(data: bytes) -> list[Record]:
             try:
                 sheet = book.worksheets[0]
                 return _records(
-                    [_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)
+                    ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)),
+                    progress,
                 )
             finally:
                 book.close()
@@ -63,7 +67,7 @@ def workbook_records(data: bytes) -> list[Record]:
         ) from None
 
 
-def _records(rows) -> list[Record]:
+def _records(rows, progress: Progress | None = None) -> list[Record]:
     """The header is the first row with two cells or more: a title row above it is skipped."""
     numbered = enumerate(rows, start=1)
     for _number, header in numbered:
@@ -74,6 +78,8 @@ def _records(rows) -> list[Record]:
     names = [cell.strip() for cell in header]
     records = []
     for number, row in numbered:
+        if progress is not None and number % EVERY == 0:
+            progress(number)
         if not any(cell.strip() for cell in row):
             continue
         if len(records) >= MAX_ROWS:
