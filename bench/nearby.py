@@ -67,11 +67,12 @@ BEFORE = {
 def national_db(count: int) -> str:
     path = common.OUT / f"national-{count}.sqlite3"
     url = f"sqlite:///{path}"
-    if not path.exists():
-        common.OUT.mkdir(exist_ok=True)
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
-        with app.app_context():
-            migrate_to_head()
+    common.OUT.mkdir(exist_ok=True)
+    fresh = not path.exists()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        migrate_to_head()  # an older data set gets the newer schema
+        if fresh:
             from stationsite.synthetic import generate_stations
 
             started = time.perf_counter()

@@ -49,7 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.session_interface = CookieSessions()
 
-    from . import cli, database, errors, i18n, inputs, limits, security
+    from . import cli, database, errors, i18n, inputs, limits, security, static_files
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
@@ -84,4 +84,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    static_files.init_app(app)
     return app
