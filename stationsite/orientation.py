@@ -65,10 +65,9 @@ class OrientationLayer(MacroElement):
             texts.push(text);
             text.className = "map-label map-label-" + label.kind;
             text.textContent = label.name;
-            L.marker(label.at, {icon: L.divIcon({className: "map-label-wrap", html: text,
-                                                 iconSize: null}),
-                                interactive: false, keyboard: false, pane: "orientation"})
-              .addTo(map);
+            var icon = L.divIcon({className: "map-label-wrap", html: text, iconSize: null});
+            new L.Marker(label.at, {icon: icon, interactive: false, keyboard: false,
+                                    pane: "orientation"}).addTo(map);  // a name, not a pin
           });
           function overlaps(a, b) {
             return !(a.right < b.left || a.left > b.right || a.bottom < b.top || a.top > b.bottom);
