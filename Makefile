@@ -53,7 +53,7 @@ format: install-test
 	$(BIN)/ruff check --fix .
 
 bench: install-test $(MO)
-	$(BIN)/python -m bench.nearby
+	$(BIN)/python -m bench.nearby $(BENCH_ARGS)
 
 bench-reports: install-test $(MO)
 	$(BIN)/pip install --quiet -e '.[bench]'
