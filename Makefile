@@ -59,8 +59,10 @@ bench-reports: install-test $(MO)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.reports
 
+# a national list into PostgreSQL, then the same through the admin page in Chromium
 bench-imports: install-test $(MO)
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.imports_web
 
 # every station as CSV and GeoJSON from the admin pages, 200,000 stations under gunicorn
 bench-exports: install-test $(MO)

@@ -8,6 +8,7 @@ free-text hours and facilities), planning, creating, and importing the same file
 from __future__ import annotations
 
 import argparse
+import json
 import time
 import uuid
 
@@ -18,7 +19,9 @@ from stationsite.database import migrate_to_head
 from stationsite.extensions import db
 from stationsite.stations_io import apply, parse, plan
 
-from .common import record
+from .common import OUT, record
+
+SAVED = OUT / "imports-pg.json"  # this benchmark's last figures, for `record_section`
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 HOURS = ("周一至周五 8:00-18:00", "全天24小时", "早7点至晚7点", "工作日 9:00-17:00", "预约开放")
@@ -100,15 +103,36 @@ def report(r: dict) -> str:
             f"| read the same file again (after `ANALYZE`, as autovacuum would) "
             f"| {r['reread']:.1f} |",
             f"| compare every station: {r['unchanged']:,} unchanged | {r['compare']:.1f} |",
+            "",
+            "Through the admin page these steps run as background jobs: reading, checking and "
+            "planning for the preview (the upload returns at once to a page that shows how far "
+            "the check has come), then importing in batches of 1,000 rows after the clerk "
+            "confirms.",
         ]
     )
+
+
+def record_section() -> None:
+    """The imports section of RESULTS.md from the last runs of this benchmark (PostgreSQL) and
+    of `bench.imports_web` (through the admin page), whichever exist."""
+    from .imports_web import RESULT
+    from .imports_web import report as web_report
+
+    parts = []
+    if SAVED.exists():
+        parts.append(report(json.loads(SAVED.read_text())))
+    if RESULT.exists():
+        parts.append(web_report(json.loads(RESULT.read_text())))
+    record("imports", "Station import: a national list (issue 10)", "\n\n".join(parts))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     result = run(parser.parse_args().rows)
-    record("imports", "Station import: a national list into PostgreSQL (issue 10)", report(result))
+    OUT.mkdir(exist_ok=True)
+    SAVED.write_text(json.dumps(result))
+    record_section()
     print(report(result))
 
 

@@ -122,3 +122,39 @@ def test_an_overpass_export_previews_made_up_names_and_open_ends(phone, admin, t
     with app.app_context():
         station = db.session.scalar(select(Station).where(Station.code == "OSM-node-11"))
         assert sorted(f.facility.code for f in station.facilities) == ["drinking_water", "toilet"]
+
+
+def test_a_large_file_is_checked_in_the_background_then_previewed_and_imported(
+    phone,  # noqa: F811
+    admin,
+    tmp_path,
+):
+    app, base = admin
+    saved = app.config.get("IMPORT_BACKGROUND_BYTES"), app.instance_path
+    app.config["IMPORT_BACKGROUND_BYTES"] = 1000  # so a small file takes the large files' way
+    app.instance_path = str(tmp_path / "instance")
+    try:
+        rows = [[f"BG-{n:04d}", f"后台驿站{n}", "暖心驿站", "30.2", "120.1", "早八点至晚六点", ""]
+                for n in range(300)]  # fmt: skip
+        data = ("\r\n".join(",".join(cells) for cells in [HEADER, *rows]) + "\r\n").encode("gbk")
+        sign_in(phone, base, "issue10-admin", "issue10-password")
+        source = tmp_path / "district.csv"
+        source.write_bytes(data)
+        phone.goto(f"{base}/admin/import", wait_until="networkidle")
+        phone.set_input_files("#file", str(source))
+        phone.get_by_role("button", name="检查文件").click()
+        phone.wait_for_url("**/admin/import/jobs/*")  # the upload returned at once
+        phone.wait_for_selector(".import-preview", timeout=30_000)  # the page refreshes itself
+        lead = phone.locator(".lead").inner_text()
+        assert "300" in lead and "早八点至晚六点" in phone.locator(".import-preview").inner_text()
+        screenshot(phone, "import-background-preview")
+        phone.get_by_role("button", name="导入无误的行").click()
+        phone.wait_for_selector("[data-job-state=done]", timeout=60_000)
+        screenshot(phone, "import-background-done")
+        with app.app_context():
+            imported = db.session.scalars(select(Station).where(Station.code.like("BG-%"))).all()
+            assert len(imported) == 300
+            assert {s.opening_hours for s in imported} == {"Mo-Su 08:00-18:00"}
+        assert phone.errors == []
+    finally:
+        app.config["IMPORT_BACKGROUND_BYTES"], app.instance_path = saved

@@ -48,7 +48,7 @@ def _watch_jobs(state) -> None:
     """A serving process resumes interrupted import jobs on its own, a moment after start-up;
     commands (other than `flask run`) and tests do not."""
     app = state.app
-    serving = click.get_current_context(silent=True) is None or "run" in sys.argv[1:2]
+    serving = click.get_current_context(silent=True) is None or "run" in sys.argv[1:]
     if app.config.get("IMPORT_JOBS_WATCH", not app.testing and serving):
         jobs.watch(app, _uploads(app))
 

@@ -37,7 +37,7 @@ QUEUE = "stationsite-imports"
 BATCH_ROWS = 1000  # committed together; a resumed job starts after the last batch saved
 STALE_S = 120  # an RQ job whose heartbeat is older than this, and which RQ no longer holds, died
 SAVE_EVERY_S = 0.5  # progress is written at most this often
-GRACE_S = 10  # a job just started may not hold its lock yet
+GRACE_S = 5  # a job just started may not hold its lock yet
 STOPPED = _n("The import stopped because of an error. The rows imported so far are saved.")
 GONE = _n("The uploaded file is no longer there. Please upload it again.")
 WORKING = ("checking", "queued", "running")  # someone should be working on these
@@ -252,7 +252,7 @@ _watching: dict[str, threading.Event] = {}
 
 
 def watch(
-    app: Flask, uploads: Uploads, every_s: float = 30.0, first_s: float = 2.0
+    app: Flask, uploads: Uploads, every_s: float = 10.0, first_s: float = 2.0
 ) -> threading.Event:
     """In the background of a serving process: resume dead jobs and delete abandoned uploads
     now and then, the first time a moment after start-up (start-up never waits for it).
