@@ -212,3 +212,12 @@ def test_geojson_file_of_a_road(tmp_path):
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     rows, _errors = read_places(path)
     assert rows[0].line == "LINESTRING (120.16 30.27, 120.16 30.28)"
+
+
+def test_my_location_is_near_the_road_it_is_on_not_its_middle(gazetteer_app):
+    from stationsite.locator.gazetteer import nearest_name
+
+    with gazetteer_app.app_context():
+        # 100 m north of 解放路 near its east end, 1.1 km from the road's middle
+        assert nearest_name(30.2530, 120.1858, within_m=150) == "解放路"
+        assert nearest_name(30.2530, 120.1858, within_m=50) is None

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..geocode import Entry, core, normalize
 from ..models import Place, Station, StationStatus
 from ..orientation import _cache as orientation_cache
+from .places_io import nearest_on_line
 
 CACHE_S = 300
 _cache: dict[str, tuple[float, list[Entry]]] = {}
@@ -99,13 +100,23 @@ def gazetteer(query: str) -> list[Entry]:
 
 
 def nearest_name(lat: float, lon: float, within_m: float = 1500) -> str | None:
-    """The nearest named place or street to a position: how "my location" reads to a person."""
+    """The nearest named place, road or street to a position: how "my location" reads to a
+    person. A road counts by its nearest point, not its middle."""
     here = (lat, lon)
     named = [e for e in cached_areas(str(db.engine.url)) if e.kind in ("place", "street")]
-    if not named:
-        return None
-    closest = min(named, key=lambda e: geo.distance_m(here, (e.lat, e.lon)))
-    return closest.name if geo.distance_m(here, (closest.lat, closest.lon)) <= within_m else None
+    found = [(_distance_m(here, entry), entry.name) for entry in named]
+    near = [item for item in found if item[0] <= within_m]
+    return min(near)[1] if near else None
+
+
+ROAD_REACH_M = 15_000  # roads whose middle is further than this are not looked along
+
+
+def _distance_m(here: tuple[float, float], entry: Entry) -> float:
+    middle = geo.distance_m(here, (entry.lat, entry.lon))
+    if not entry.line or middle > ROAD_REACH_M:
+        return middle
+    return geo.distance_m(here, nearest_on_line(entry.line, *here))
 
 
 SAME_PLACE_M = 300
