@@ -260,3 +260,13 @@ def test_with_redis_the_job_runs_on_an_rq_worker(app, staff, monkeypatch):
     SimpleWorker([queue], connection=connection).work(burst=True)
     assert uploads(app).job(token).state == "done"
     assert count_stations(app) == 150
+
+
+def test_import_stations_shows_how_far_reading_has_come(app, tmp_path):
+    source = tmp_path / "national.csv"
+    source.write_bytes(big_file(2500))
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["import-stations", str(source)])
+    assert result.exit_code == 0, result.output
+    assert "Reading row 2,000…" in result.output and "Checking row 2,500 of 2,500…" in result.output
+    assert "Created 2500" in result.output

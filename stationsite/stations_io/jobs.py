@@ -169,7 +169,7 @@ class Uploads:
 
 def start_check(app: Flask, uploads: Uploads, token: str, by: User | None) -> Job:
     """Read and check a kept upload in the background; its preview waits for the clerk."""
-    filename = uploads.read(token)[1] if uploads.read(token) else ""
+    filename = uploads.path(token, "name").read_text()
     job = Job(token, by=by.id if by else None, state="checking", filename=filename)
     uploads.save(job)
     launch(app, uploads, job)
