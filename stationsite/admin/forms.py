@@ -1,3 +1,4 @@
+import math
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -11,10 +12,19 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
 from .. import hours, labels
+
+
+class Finite:
+    """A number, not nan or infinity."""
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not math.isfinite(field.data):
+            raise StopValidation(_l("Enter a number."))
 
 
 class ImportForm(FlaskForm):
@@ -51,8 +61,13 @@ class StationForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Length(max=255)])
     district = StringField(_l("District"), validators=[Length(max=64)])
     street = StringField(_l("Street (街道)"), validators=[Length(max=64)])
-    lat = FloatField(_l("Latitude (WGS-84)"), validators=[InputRequired(), NumberRange(3, 54)])
-    lon = FloatField(_l("Longitude (WGS-84)"), validators=[InputRequired(), NumberRange(73, 136)])
+    # NumberRange lets nan through (every comparison with it is false): Finite does not
+    lat = FloatField(
+        _l("Latitude (WGS-84)"), validators=[InputRequired(), Finite(), NumberRange(3, 54)]
+    )
+    lon = FloatField(
+        _l("Longitude (WGS-84)"), validators=[InputRequired(), Finite(), NumberRange(73, 136)]
+    )
     operator_org = StringField(_l("Run by"), validators=[Length(max=120)])
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
     opening_hours = StringField(_l("Opening hours (OSM syntax)"), validators=[Length(max=255)])

@@ -1,3 +1,5 @@
+import math
+
 from flask import (
     Response,
     abort,
@@ -83,16 +85,22 @@ def _station_form(station):
             db.session.commit()
             flash(_("Station saved."), "success")
             return redirect(url_for("admin.station_edit", code=saved.code))
-    lat = form.lat.data if isinstance(form.lat.data, float) else maps.map_center()[0]
-    lon = form.lon.data if isinstance(form.lon.data, float) else maps.map_center()[1]
     return render_template(
         "admin/station_form.html",
         form=form,
         station=station,
-        fmap=maps.station_map((lat, lon), 16),
+        fmap=maps.station_map(_pin(form), 16),
         audit=recent_audit(station) if station else [],
         removed=removed_facilities(station) if station else [],
     ), 400 if form.errors else 200
+
+
+def _pin(form) -> tuple[float, float]:
+    """Where the form's map centres: the typed position once it is a valid one."""
+    typed = (form.lat.data, form.lon.data)
+    if form.lat.errors or form.lon.errors or not all(isinstance(v, float) for v in typed):
+        return maps.map_center()
+    return typed if all(map(math.isfinite, typed)) else maps.map_center()
 
 
 @bp.get("/users")

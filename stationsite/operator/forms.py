@@ -22,13 +22,21 @@ from .. import hours, labels
 from ..reports.periods import today_in_china
 
 
+def known_facility(form, field) -> None:
+    """A hidden facility code that no catalogue entry has: a tampered or stale form."""
+    from ..stations.services import known_facility_codes
+
+    if field.data not in known_facility_codes():
+        raise ValidationError(_l("Unknown facility."))
+
+
 class FacilityStateForm(FlaskForm):
-    facility = HiddenField(validators=[InputRequired()])
+    facility = HiddenField(validators=[InputRequired(), known_facility])
     state = HiddenField(validators=[InputRequired()])
 
 
 class FacilityDetailsForm(FlaskForm):
-    facility = HiddenField(validators=[InputRequired()])
+    facility = HiddenField(validators=[InputRequired(), known_facility])
     hours = StringField(_l("Own hours (empty: as the station)"), validators=[Length(max=255)])
     stock = IntegerField(_l("In stock"), validators=[Optional(), NumberRange(0, 10000)])
     note = StringField(_l("Note"), validators=[Length(max=255)])
@@ -127,6 +135,11 @@ class ClosureForm(FlaskForm):
         validators=[InputRequired(_l("Please give a reason.")), Length(max=255)],
     )
     until = DateTimeLocalField(_l("Expected to reopen"), validators=[Optional()])
+
+    def validate_until(self, field) -> None:
+        # before the conversion to UTC, which year 1 (minus China's 8 hours) would overflow
+        if field.data and field.data.year < 2000:
+            raise ValidationError(_l("The reopening time must be in the future."))
 
 
 class ActionForm(FlaskForm):

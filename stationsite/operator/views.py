@@ -156,9 +156,11 @@ def facility_details(code: str):
     form = FacilityDetailsForm()
     if not form.validate():
         return _page(station, 400, details_form=form)
+    if form.facility.data not in {item.facility.code for item in station.facilities}:
+        abort(404)  # details are for what the station has; adding is its own form
     changes = {
-        "hours": form.hours.data.strip(),
-        "note": form.note.data.strip(),
+        "hours": (form.hours.data or "").strip(),  # a field left out of the post: empty
+        "note": (form.note.data or "").strip(),
         "stock": form.stock.data,
     }
     services.set_station_facilities(station, {form.facility.data: changes}, by=current_user)
