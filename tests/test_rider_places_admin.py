@@ -70,6 +70,17 @@ def test_an_osm_extract_previews_then_imports(app, boss):
     assert "0 new, 10 to update" in again
 
 
+def test_a_pbf_extract_is_taken_too(boss, tmp_path):
+    import osmium
+
+    pbf = tmp_path / "hangzhou.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for item in osmium.FileProcessor(str(FIXTURE)):
+            writer.add(item)
+    page = upload(boss, pbf.read_bytes(), "hangzhou.osm.pbf").get_data(as_text=True)
+    assert "10 places; 10 new" in page and "kept as a line" in page
+
+
 def test_csv_rows_with_errors_are_named_in_the_readers_language(boss):
     page = upload(boss, GOOD_CSV, "places.csv", lang="zh").get_data(as_text=True)
     assert "市民中心" in page and ">3<" in page and ">4<" in page

@@ -221,3 +221,20 @@ def test_my_location_is_near_the_road_it_is_on_not_its_middle(gazetteer_app):
         # 100 m north of 解放路 near its east end, 1.1 km from the road's middle
         assert nearest_name(30.2530, 120.1858, within_m=150) == "解放路"
         assert nearest_name(30.2530, 120.1858, within_m=50) is None
+
+
+def test_a_pbf_extract_reads_as_its_xml(tmp_path):
+    import osmium
+
+    pbf = tmp_path / "hangzhou.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for item in osmium.FileProcessor(str(FIXTURE)):
+            writer.add(item)
+    from_pbf, pbf_errors = read_places(pbf)
+    from_xml, xml_errors = read_places(FIXTURE)
+    assert sorted(from_pbf, key=repr) == sorted(from_xml, key=repr)
+    assert [e.row for e in pbf_errors] == ["way/5002"]
+    broken = tmp_path / "broken.osm.pbf"
+    broken.write_bytes(b"not a pbf at all")
+    rows, errors = read_places(broken)
+    assert rows == [] and str(errors[0].message).startswith("not an OSM PBF file")

@@ -30,12 +30,12 @@ ABANDONED_S = 24 * 3600
 
 class PlacesFileForm(FlaskForm):
     file = FileField(
-        _l("OpenStreetMap (.osm), GeoJSON or CSV file"),
+        _l("OpenStreetMap (.osm or .osm.pbf), GeoJSON or CSV file"),
         validators=[
             FileRequired(_l("Choose a file.")),
             FileAllowed(
-                ["osm", "xml", "geojson", "json", "csv"],
-                _l("Only OpenStreetMap XML (.osm), GeoJSON or CSV files."),
+                ["osm", "pbf", "xml", "geojson", "json", "csv"],
+                _l("Only OpenStreetMap (.osm, .osm.pbf), GeoJSON or CSV files."),
             ),
         ],
     )

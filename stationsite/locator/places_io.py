@@ -1,12 +1,13 @@
 """A real gazetteer: named places read from an OpenStreetMap extract or a simple CSV.
 
-OSM extracts come as `.osm` XML or GeoJSON (as `osmium export` or overpass write them): named
-POIs, metro and railway stations, parks, lakes and roads. A road is split into many ways in
-OSM; the ways of one name (and city or district, when tagged) that touch or nearly touch become
-one place kept as its line (shapely), with its point at the middle of the line, marked "road",
-so a rider can be put on the nearest point of the road to them. A name used by roads far apart
-(two 中山路 in different districts) gives one place each. CSV columns: name (or name_zh), name_en,
-kind, aliases (comma- or |-separated), district, city, lat, lon, and optionally line (WKT).
+OSM extracts come as `.osm` XML, `.osm.pbf` (pyosmium) or GeoJSON (as `osmium export` or
+Overpass write them): named POIs, metro and railway stations, parks, lakes and roads. A road
+is split into many ways in OSM; the ways of one name (and city or district, when tagged) that
+touch or nearly touch become one place kept as its line (shapely), with its point at the middle
+of the line, marked "road", so a rider can be put on the nearest point of the road to them. A
+name used by roads far apart (two 中山路 in different districts) gives one place each. CSV
+columns: name (or name_zh), name_en, kind, aliases (comma- or |-separated), district, city,
+lat, lon, and optionally line (WKT).
 Every row that cannot be used is reported with its number and why; nothing is guessed.
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy
+import osmium
 import shapely
 import shapely.errors
 from defusedxml import DefusedXmlException
@@ -108,9 +110,12 @@ def read_data(data: bytes, filename: str) -> tuple[list[PlaceRow], list[RowError
         return [], [RowError("-", refused.message)]
     if suffix in (".osm", ".xml"):
         return read_osm_xml(data)
-    return [], [
-        RowError("-", _n("unknown file type %(suffix)s: use .csv, .geojson or .osm", suffix=suffix))
-    ]
+    if suffix == ".pbf":
+        return read_osm_pbf(data)
+    unknown = _n(
+        "unknown file type %(suffix)s: use .csv, .geojson, .osm or .osm.pbf", suffix=suffix
+    )
+    return [], [RowError("-", unknown)]
 
 
 def _read_json(text: str) -> tuple[list[PlaceRow], list[RowError]]:
@@ -283,6 +288,29 @@ def read_osm_xml(data: bytes) -> tuple[list[PlaceRow], list[RowError]]:
                 missed = _n("its nodes are not in the file")
                 errors.append(RowError(f"way/{element.get('id')}", missed))
             found.append((tags, [[nodes[ref] for ref in refs if ref in nodes]]))
+    return _merge_roads(found), errors
+
+
+def read_osm_pbf(data: bytes) -> tuple[list[PlaceRow], list[RowError]]:
+    """An OpenStreetMap extract in PBF, as Geofabrik and osmium write them (pyosmium)."""
+    found: list[tuple[dict[str, str], list[Part]]] = []
+    errors: list[RowError] = []
+    objects = osmium.FileProcessor(osmium.io.FileBuffer(data, "pbf")).with_locations()
+    try:
+        for item in objects:
+            tags = {tag.k: tag.v for tag in item.tags}
+            if not tags or not (item.is_node() or item.is_way()):
+                continue
+            if item.is_node():
+                found.append((tags, [[(item.location.lat, item.location.lon)]]))
+                continue
+            points = [(n.lat, n.lon) for n in item.nodes if n.location.valid()]
+            if len(points) < len(item.nodes) and "name" in tags:
+                missed = _n("its nodes are not in the file")
+                errors.append(RowError(f"way/{item.id}", missed))
+            found.append((tags, [points]))
+    except RuntimeError as error:  # what libosmium says of a broken file
+        return [], [RowError("-", _n("not an OSM PBF file: %(error)s", error=str(error)))]
     return _merge_roads(found), errors
 
 
