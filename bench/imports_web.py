@@ -157,11 +157,14 @@ def run(rows: int) -> dict:
             page.get_by_role("button", name="检查文件").click()
             page.wait_for_url("**/admin/import/jobs/*", timeout=60_000)
             times["upload_to_progress_page"] = time.monotonic() - started
-            wait_until(lambda: job_record(instance).get("read"), 120)
-            page.reload()
-            status = page.locator("[data-job-state]")
-            times["progress_text"] = status.inner_text().strip() if status.count() else "—"
-            page.screenshot(path=str(WEB / "1-checking.png"))
+            said = []
+            for step, field in (("1-reading", "read"), ("1-checking", "checked")):
+                wait_until(lambda field=field: job_record(instance).get(field), 120)
+                page.reload()
+                status = page.locator("[data-job-state]")
+                said.append(status.inner_text().strip() if status.count() else "—")
+                page.screenshot(path=str(WEB / f"{step}.png"))
+            times["progress_text"] = "”, then “".join(said)
             page.wait_for_selector(".import-preview", timeout=300_000)
             times["upload_to_preview"] = time.monotonic() - started
             times["preview_lead"] = page.locator(".lead").inner_text().strip()
