@@ -3,6 +3,7 @@
 from flask import abort, jsonify
 
 from .. import geo
+from ..catalogue import facility_list
 from ..feedback.faults import public_reports
 from ..hours import this_minute
 from ..i18n import current_lang
@@ -10,7 +11,7 @@ from ..locator import index as idx
 from ..locator.queries import nearby_records, viewport
 from ..records import record_by_code
 from ..reports.coverage import record_search
-from ..stations.services import BBox, facility_catalogue, station_status
+from ..stations.services import BBox, station_status
 from . import bp, schemas
 from .contract import contract
 from .geojson import feature, nearby_feature
@@ -108,7 +109,7 @@ def facilities():
             "name_en": f.name_en,
             "lendable": f.lendable,
         }
-        for f in facility_catalogue()
+        for f in facility_list()  # cached: read at most every few seconds
     ]
     return jsonify({"facilities": catalogue})
 
