@@ -34,8 +34,8 @@ CACHE_S = 300
 _cache: dict[str, tuple[float, dict]] = {}
 
 STYLE = """<style>
-.map-label-wrap { background: none; border: 0; }
-.map-label { display: block; transform: translate(-50%, -50%); white-space: nowrap;
+.leaflet-tooltip.map-label-tip { background: none; border: 0; box-shadow: none; padding: 0; }
+.map-label { display: block; white-space: nowrap;
   font-size: 12px; line-height: 1.2; color: #4a4a4a; pointer-events: none;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
 .map-label-district { font-size: 15px; font-weight: 700; color: #6b4e32; letter-spacing: .08em; }
@@ -45,8 +45,9 @@ STYLE = """<style>
 
 
 class OrientationLayer(MacroElement):
-    """Roads as grey lines and names as plain labels in a pane under the pins: not focusable,
-    not tappable (keyboard and screen reader users get the stations list instead)."""
+    """Roads as grey lines and names as plain labels (standalone tooltips, not markers) in a
+    pane under the pins: not focusable, not tappable (keyboard and screen reader users get the
+    stations list instead)."""
 
     _template = Template(
         """
@@ -65,9 +66,12 @@ class OrientationLayer(MacroElement):
             texts.push(text);
             text.className = "map-label map-label-" + label.kind;
             text.textContent = label.name;
-            var icon = L.divIcon({className: "map-label-wrap", html: text, iconSize: null});
-            new L.Marker(label.at, {icon: icon, interactive: false, keyboard: false,
-                                    pane: "orientation"}).addTo(map);  // a name, not a pin
+            var tip = L.tooltip({permanent: true, direction: "center", opacity: 1,
+                                 className: "map-label-tip", interactive: false,
+                                 pane: "orientation"});
+            tip.setLatLng(label.at).setContent(text).addTo(map);  // a name, not a pin
+            tip.getElement().removeAttribute("role");  // map lettering, not a control's tip
+            tip.getElement().setAttribute("aria-hidden", "true");
           });
           function overlaps(a, b) {
             return !(a.right < b.left || a.left > b.right || a.bottom < b.top || a.top > b.bottom);

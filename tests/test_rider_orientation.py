@@ -39,7 +39,7 @@ def test_districts_places_and_roads_around_the_centre(gazetteer_app):
 def test_the_home_map_without_tiles_carries_them(gazetteer_app):
     gazetteer_app.config["MAP_TILES"] = "none"
     page = gazetteer_app.test_client().get("/").get_data(as_text=True)
-    assert "map-label-wrap" in page and '"kind": "district"' in page
+    assert "map-label-tip" in page and '"kind": "district"' in page
     assert json.dumps("上城区") in page and json.dumps("中山北路") in page
 
 
