@@ -197,7 +197,8 @@ class Server:
 
 
 def site_env(url: str, **extra) -> dict:
-    return {"DATABASE_URL": url, "SECRET_KEY": "bench", "MAP_TILES": "none", **extra}
+    # MAP_TILES as in production (OpenStreetMap): the server only writes the tiles' address
+    return {"DATABASE_URL": url, "SECRET_KEY": "bench", **extra}
 
 
 class Client:

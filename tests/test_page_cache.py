@@ -71,3 +71,17 @@ def test_map_parts_are_rendered_once_per_place(demo_app, demo_client, monkeypatc
     for _ in range(3):
         assert demo_client.get(f"/stations/{code}").status_code == 200
     assert len(maps) == 1
+
+
+def test_with_tiles_one_rendering_serves_every_place(demo_app, demo_client, monkeypatch):
+    demo_app.config["MAP_TILES"] = "openstreetmap"
+    maps = _counting(monkeypatch, page_cache, "station_map")
+    with demo_app.app_context():
+        stations = db.session.execute(
+            select(Station.code, Station.lat, Station.lon).order_by(Station.id).limit(3)
+        ).all()
+    for code, lat, lon in stations:
+        body = demo_client.get(f"/stations/{code}").get_data(as_text=True)
+        assert f"center: [{lat}, {lon}]" in body
+        assert "1.2345678901" not in body
+    assert len(maps) == 1

@@ -11,9 +11,11 @@ script nonce differs per response: the kept page's nonce is swapped for this res
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask import current_app, g, request
 from markupsafe import Markup
@@ -60,15 +62,33 @@ def _kept() -> tuple[Kept, Kept]:
 def cached_map(
     center: tuple[float, float], zoom: int, assets: str = "stations/_map_assets.html"
 ) -> MapParts:
-    """maps.station_map, rendered once per place, zoom, tiles and language."""
+    """maps.station_map, rendered once per zoom, tiles and language: with WGS-84 tiles the
+    map does not depend on where it is centred, so one rendering serves every place (its
+    centre is written in); without tiles it shows what is around, so once per place."""
     setting = current_app.config.get("MAP_TILES")
-    key = (setting, current_lang(), zoom, assets, round(center[0], 7), round(center[1], 7))
-    maps = _kept()[0]
+    maps, key = _kept()[0], (setting, current_lang(), zoom, assets)
+    provider = tiles(setting)
+    if provider is not None and provider.datum == "wgs84":
+        parts = maps.get(key)
+        if parts is None:
+            parts = station_map(ANYWHERE, zoom, assets)
+            maps.put(key, parts)
+        centred = str(parts.script).replace(_centre(ANYWHERE), _centre(center))
+        if centred != str(parts.script):
+            return replace(parts, script=Markup(centred))
+    key += (round(center[0], 7), round(center[1], 7))
     parts = maps.get(key)
     if parts is None:
         parts = station_map(center, zoom, assets)
         maps.put(key, parts)
     return parts
+
+
+ANYWHERE = (1.2345678901, 2.3456789012)  # a centre no real map has, to be replaced
+
+
+def _centre(center: tuple[float, float]) -> str:
+    return f"center: {json.dumps([float(center[0]), float(center[1])])}"
 
 
 def cached_pin_map(center: tuple[float, float]) -> MapParts:
