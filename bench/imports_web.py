@@ -192,6 +192,7 @@ def run(rows: int) -> dict:
                                and job_record(instance), 900)  # fmt: skip
             times["restart_to_done"] = time.monotonic() - restarted
             times["job"] = {k: final[k] for k in ("state", "done", "created", "failed")}
+            times["load"] = os.getloadavg()[0]
             times["uploads_left"] = sorted(p.name for p in (instance / "imports").glob("*.upload"))
             page = browser.new_page(viewport={"width": 1000, "height": 700})
             page.goto(f"{base}/auth/login")
@@ -231,7 +232,10 @@ def report(t: dict) -> str:
         "",
         f"The page said “{t['progress_text']}” while checking and “{t['preview_lead']}” in the "
         f"preview. The job ended {job['state']}: {job['created']:,} created, {job['failed']:,} "
-        f"rows with errors skipped; uploads left in the job folder: {len(t['uploads_left'])}.",
+        f"rows with errors skipped; uploads left in the job folder: {len(t['uploads_left'])}. "
+        "A resumed import reads and checks the file again before it goes on after its last "
+        f"saved batch. Load average (1 min) at the end: {t.get('load', float('nan')):.1f} on 2 "
+        "shared cores.",
     ])  # fmt: skip
 
 
