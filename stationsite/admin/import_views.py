@@ -4,6 +4,7 @@ that then shows the preview; confirming it imports it in a background job too.""
 
 from __future__ import annotations
 
+import re
 import secrets
 import sys
 from functools import partial
@@ -28,6 +29,8 @@ MAX_UPLOAD = 20 * 1024 * 1024
 BACKGROUND_BYTES = 256 * 1024  # larger files are checked and imported as jobs
 ABANDONED_S = 24 * 3600
 
+TOKEN = re.compile(r"[0-9a-f]{32}")  # secrets.token_hex(16), the upload's name
+
 
 def _uploads(app=None) -> jobs.Uploads:
     return jobs.Uploads(Path((app or current_app).instance_path) / "imports")
@@ -38,7 +41,8 @@ def _background(app=None) -> int:
 
 
 def _token(token: str) -> str:
-    if not token.isalnum():
+    """An upload's name as we gave it (secrets.token_hex(16)); anything else names no file."""
+    if not TOKEN.fullmatch(token):
         abort(404)
     return token
 
@@ -133,8 +137,9 @@ def import_job(token: str):
     job = uploads.job(_token(token))
     if job is None:
         abort(404)
-    if job.state == "checked" and (preview := uploads.preview(token)) is not None:
-        return _preview(preview, token)
+    if job.state == "checked":
+        preview = uploads.preview(token)
+        return _preview(preview, token) if preview is not None else abort(404)
     if jobs.dead(current_app._get_current_object(), uploads, job):
         jobs.resume_dead(current_app._get_current_object(), uploads)
     problem = _(job.problem, **(job.problem_params or {})) if job.problem else ""

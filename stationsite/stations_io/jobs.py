@@ -283,7 +283,7 @@ def run_job(folder: str, token: str) -> None:
     """The RQ entry point: a worker process has no app yet."""
     from .. import create_app
 
-    run(create_app(), Uploads(Path(folder)), token)
+    run(create_app({"IMPORT_JOBS_WATCH": False}), Uploads(Path(folder)), token)
 
 
 def run(app: Flask, uploads: Uploads, token: str) -> None:
