@@ -85,7 +85,9 @@ class Defaults:
         "image/svg+xml",
     ]
     COMPRESS_ALGORITHM = ["br", "gzip"]
-    COMPRESS_MIN_SIZE = 1024
+    # Small answers (the catalogue, a nearby list) go out as they are: compressing them in
+    # the app cost more time than their bytes on the wire; a front proxy may still do it.
+    COMPRESS_MIN_SIZE = 16 * 1024
     # Static files are streamed; compressing streams leaves their files open (Flask-Compress
     # 1.25), and a front proxy compresses static files better anyway.
     COMPRESS_STREAMS = False
