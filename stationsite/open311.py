@@ -22,6 +22,7 @@ from .feedback.follow import follow_url
 from .feedback.forms import FeedbackForm
 from .feedback.photos import public_url as photo_url
 from .feedback.services import reportable_facilities, submit_feedback
+from .inputs import MAX_ID
 from .limits import limiter, per_client
 from .locator import index as idx
 from .locator.queries import nearby
@@ -77,15 +78,22 @@ def _as_request(item: Feedback) -> dict:
     }
 
 
+def _ids(raw: str) -> list[int]:
+    """The ids a request could have: ASCII digits within the database's 32-bit keys."""
+    digits = (part.strip() for part in raw.split(","))
+    return [int(d) for d in digits if d.isascii() and d.isdigit() and int(d) <= MAX_ID]
+
+
 @bp.get("/requests.json")
 def requests_list():
     query = select(Feedback).where(Feedback.status != FeedbackStatus.REJECTED)
     args = request.args
     if args.get("service_request_id"):
-        ids = [int(i) for i in args["service_request_id"].split(",") if i.strip().isdigit()]
-        query = query.where(Feedback.id.in_(ids))
+        query = query.where(Feedback.id.in_(_ids(args["service_request_id"])))
     if args.get("service_code"):
-        query = query.where(Feedback.category.in_(args["service_code"].split(",")))
+        # only the codes services.json lists: no other value is a category the database has
+        codes = [c for c in args["service_code"].split(",") if c in labels.FEEDBACK_CATEGORY]
+        query = query.where(Feedback.category.in_(codes))
     if args.get("status") in ("open", "closed"):
         wanted = OPEN if args["status"] == "open" else (FeedbackStatus.RESOLVED,)
         query = query.where(Feedback.status.in_(wanted))

@@ -481,6 +481,38 @@ def test_open311_lists_never_fail(site, people, data):
     _get(site, people["anonymous"], "/open311/v2/requests.json", data)
 
 
+@given(
+    data=form(
+        q=["西湖", "文新街道", "120.16,30.25"],
+        lat=["30.2585", "nan", "91", "-inf"],
+        lon=["120.1627", "nan", "inf"],
+        near=["西湖"],
+        kind=["warm_station", "toilet_station", "all"],
+        open=["now", "arrival", "any"],
+        h24=["y", "1"],
+        mode=["ebike", "walk"],
+        facility=FACILITIES,
+        coord=["wgs84", "gcj02"],
+    ),
+    where=st.sampled_from(["/", f"/stations/{STATION}", "/admin/stations"]),
+)
+@FUZZ
+def test_search_forms_never_fail(site, people, data, where):
+    """The rider's locator (a GET form), the station page's trip, the admin's station search."""
+    client = people["admin" if where.startswith("/admin") else "anonymous"]
+    if where == "/admin/stations":
+        data = {"q": data["q"]}
+    _get(site, client, where, data)
+
+
+@given(token=path_segment(["0" * 32, "abc"]), number=path_segment(["1", "2147483648"]))
+@FUZZ
+def test_open311_lookups_never_fail(site, people, token, number):
+    for url in (f"/open311/v2/tokens/{token}.json", f"/open311/v2/requests/{number}.json"):
+        answer = people["anonymous"].get(url)
+        _check(site, answer, url)
+
+
 # --- the causes found, one by one --------------------------------------------------------
 
 
@@ -490,7 +522,7 @@ def test_open311_lists_never_fail(site, people, data):
         (f"{OP}/facilities", {"facility": "teleporter", "state": "working"}),  # unknown code
         (f"{OP}/facilities", {"facility": " ", "state": "out_of_order"}),
         (f"{OP}/facilities/details", {"facility": "teleporter", "hours": "24/7"}),
-        (f"{OP}/facilities/details", {"facility": "aed"}),  # known, not at this station
+        (f"{OP}/facilities/details", {"facility": "<absent>"}),  # known, not at this station
         (f"{OP}/facilities/details", {"facility": "microwave", "stock": "3"}),  # no hours, note
         (f"{OP}/closure", {"reason": "维修", "until": "0001-01-01T00:00"}),  # year 1
         ("/admin/stations/new", {**{k: v[0] for k, v in STATION_FIELDS.items()}, "lat": "nan"}),
@@ -499,8 +531,46 @@ def test_open311_lists_never_fail(site, people, data):
 )
 def test_each_cause_found_is_a_form_answer(site, people, url, data):
     client = people["admin" if url.startswith("/admin") else "operator"]
+    if data.get("facility") == "<absent>":
+        data = {"facility": _absent_facility(site)}
     answer = client.post(url, data={**data, "csrf_token": client.csrf})
     assert answer.status_code in ((302,) if "stock" in data else (400, 404))
+    assert site.fuzz_errors.records == []
+
+
+def _absent_facility(site) -> str:
+    from sqlalchemy import select
+
+    from stationsite.models import Station
+    from stationsite.stations.services import known_facility_codes
+
+    with site.app_context():
+        station = db.session.scalar(select(Station).where(Station.code == STATION))
+        present = {item.facility.code for item in station.facilities}
+        return sorted(known_facility_codes() - present)[0]
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "data", "status"),
+    [
+        ("anonymous", f"/stations/{STATION}/checkin", {"visitor_group": "\r"}, 302),  # as none
+        ("admin", "/admin/import/confirm", {"token": "x" * 300}, 404),
+        ("admin", "/admin/places/import/confirm", {"token": "长" * 300}, 400),
+    ],
+)
+def test_each_cause_found_on_posts(site, people, who, url, data, status):
+    client = people[who]
+    answer = client.post(url, data={**data, "csrf_token": client.csrf})
+    assert answer.status_code == status
+    assert site.fuzz_errors.records == []
+
+
+@pytest.mark.parametrize(
+    "query", ["service_code=%20", "service_code=praise,0.0", "service_request_id=2147483648,%D9%A3"]
+)
+def test_each_cause_found_in_open311_lists(site, people, query):
+    answer = people["anonymous"].get(f"/open311/v2/requests.json?{query}")
+    assert answer.status_code == 200 and isinstance(answer.get_json(), list)
     assert site.fuzz_errors.records == []
 
 

@@ -22,6 +22,7 @@ from ..locator.places_io import read_data
 from ..stations.places import kind_label
 from ..stations_io.jobs import Uploads
 from . import bp, importing
+from .import_views import TOKEN
 
 MAX_UPLOAD = 20 * 1024 * 1024
 SHOWN = 300  # places listed in the preview; errors are always all listed
@@ -92,7 +93,7 @@ def _planned(rows) -> list[tuple]:
 @admin_required
 def import_places_confirm():
     form = ConfirmPlacesForm()
-    if not form.validate_on_submit() or not form.token.data.isalnum():
+    if not form.validate_on_submit() or not TOKEN.fullmatch(form.token.data):
         abort(400)
     uploads = _uploads()
     upload = uploads.read(form.token.data)

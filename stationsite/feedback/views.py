@@ -158,7 +158,8 @@ def checkin(code: str):
     if request.method == "GET":
         form.visitor_group.data = _remembered_group()
     if form.validate_on_submit():
-        group = form.visitor_group.data
+        # the field is optional, and Optional() lets blank text ("\r") through unchecked
+        group = (form.visitor_group.data or "").strip() or None
         visit, created = check_in(station, group or "other", recent_client_hashes())
         db.session.commit()
         if created and not group:
