@@ -372,6 +372,44 @@ def start_figures(url: str, cold: bool) -> dict:
         site.stop()
 
 
+def lighthouse(url: str, command: str, tiles: str = "none") -> dict | None:
+    """Lighthouse's mobile performance score for `/` (Debian's chromium, headless; no tiles:
+    the run is offline), or None when it cannot run."""
+    site = Server("stationsite:create_app()", site_env(url, MAP_TILES=tiles))
+    report = common.OUT / "lighthouse.json"
+    try:
+        site.connect()
+        subprocess.run(
+            [
+                command,
+                f"http://127.0.0.1:{site.port}/",
+                "--only-categories=performance",
+                "--chrome-flags=--headless=new --no-sandbox",
+                "--output=json",
+                f"--output-path={report}",
+                "--quiet",
+            ],
+            env={**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")},
+            timeout=240,
+            check=True,
+            capture_output=True,
+        )
+        found = json.loads(report.read_text())
+        audits = found["audits"]
+        return {
+            "score": round(found["categories"]["performance"]["score"] * 100),
+            "fcp": audits["first-contentful-paint"]["displayValue"],
+            "lcp": audits["largest-contentful-paint"]["displayValue"],
+            "tbt": audits["total-blocking-time"]["displayValue"],
+            "cls": audits["cumulative-layout-shift"]["displayValue"],
+        }
+    except (OSError, subprocess.SubprocessError, KeyError, ValueError) as error:
+        print(f"Lighthouse skipped: {error.__class__.__name__}: {error}")
+        return None
+    finally:
+        site.stop()
+
+
 # Report -------------------------------------------------------------------------------------
 
 
@@ -383,7 +421,9 @@ def rate(found: dict, plain: float, p99: bool = False) -> str:
     return f"{text} (**{found['rps'] / plain:.2f}×**)"
 
 
-def report(count: int, big: int, ip: dict, hp: dict, ed: dict, big_runs: dict) -> str:
+def report(
+    count: int, big: int, ip: dict, hp: dict, ed: dict, big_runs: dict, lh: dict | None
+) -> str:
     us, ms = common.us, common.ms
     plain = (hp["plain"]["rps"] + hp["plain_again"]["rps"]) / 2
     bare = common.pct(ip["bare"], 50)
@@ -467,6 +507,15 @@ def report(count: int, big: int, ip: dict, hp: dict, ed: dict, big_runs: dict) -
             f"{ms(hp['national']['times'], 50)} at {count:,} "
             f"(**{nat_big / nat_small:.1f}×**; goal ≤ 2×; when filed 187 ms against 9 ms).",
         ]
+    if lh:
+        lines += [
+            "",
+            f"Lighthouse (mobile, performance) on `/`, headless Debian chromium, no tiles: "
+            f"**{lh['score']}** (when filed 85; goal ≥ 95): first contentful paint {lh['fcp']}, "
+            f"largest {lh['lcp']}, total blocking time {lh['tbt']}, layout shift {lh['cls']}.",
+        ]
+    else:
+        lines += ["", "Lighthouse: not run (`--lighthouse PATH` to the lighthouse command)."]
     return "\n".join(lines)
 
 
@@ -476,6 +525,7 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=2_000_000)
     parser.add_argument("--queries", type=int, default=5_000)
     parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--lighthouse", help="the lighthouse command (npm), to score `/`")
     args = parser.parse_args()
     rng = random.Random(42)
     url = national_db(args.count)
@@ -495,7 +545,8 @@ def main() -> None:
         big_url = national_db(args.big)
         big_runs = {"cold": start_figures(big_url, cold=True)}
         big_runs["warm"] = start_figures(big_url, cold=False)
-    text = report(args.count, args.big, ip, hp, ed, big_runs)
+    lh = lighthouse(url, args.lighthouse) if args.lighthouse else None
+    text = report(args.count, args.big, ip, hp, ed, big_runs, lh)
     print(text)
     common.record("nearby", "Speed at national scale: the locator's request path (issue 13)", text)
     (common.OUT / "nearby-raw.json").write_text(
