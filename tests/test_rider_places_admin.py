@@ -115,7 +115,7 @@ def test_other_files_and_no_file_are_refused(boss):
 
 
 def test_a_confirmation_without_its_upload(boss):
-    data = {"csrf_token": csrf(boss, "/admin/places/import"), "token": "feedbeef"}
+    data = {"csrf_token": csrf(boss, "/admin/places/import"), "token": "feedbeef" * 4}
     assert boss.post("/admin/places/import/confirm", data=data).status_code == 404
     data["token"] = "../etc"
     assert boss.post("/admin/places/import/confirm", data=data).status_code == 400
