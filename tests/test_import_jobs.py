@@ -22,6 +22,13 @@ from stationsite.users import create_user
 
 from .test_operator import csrf, sign_in
 
+CHK1 = "63686b31000000000000000000000000"  # as secrets.token_hex(16) names uploads
+IMP1 = "696d7031000000000000000000000000"
+GONE1 = "676f6e65310000000000000000000000"
+PROG1 = "70726f67310000000000000000000000"
+ABC123 = "61626331323300000000000000000000"
+LIVE1 = "6c697665310000000000000000000000"
+CLI1 = "636c6931000000000000000000000000"
 HEADER = "编号,名称,类型,纬度,经度,开放时间\n"
 
 
@@ -112,61 +119,61 @@ def dead_job(store, token: str, rows: int = 300, **fields) -> None:
 def test_a_dead_job_resumes_on_its_own_after_its_last_batch(app, staff, monkeypatch):
     monkeypatch.setattr(jobs, "BATCH_ROWS", 100)
     store = uploads(app)
-    dead_job(store, "abc123", done=100, created=100)
-    assert jobs.resume_dead(app, store) == ["abc123"]  # nobody viewed the page
-    job = wait_for(app, "abc123")
+    dead_job(store, ABC123, done=100, created=100)
+    assert jobs.resume_dead(app, store) == [ABC123]  # nobody viewed the page
+    job = wait_for(app, ABC123)
     assert (job.state, job.done, job.created) == ("done", 300, 300)
     assert count_stations(app) == 200  # rows 0-99 were the dead process's batch: skipped
-    assert store.read("abc123") is None
+    assert store.read(ABC123) is None
 
 
 def test_the_watcher_resumes_dead_checks_and_imports_after_a_restart(app, staff):
     store = uploads(app)
-    dead_job(store, "chk1", state="checking", total=0, read=2000)
-    dead_job(store, "imp1", rows=50, state="queued", total=0)
+    dead_job(store, CHK1, state="checking", total=0, read=2000)
+    dead_job(store, IMP1, rows=50, state="queued", total=0)
     stop = jobs.watch(app, store, every_s=0.1, first_s=0)
     try:
-        assert wait_for(app, "chk1", until=("checked",)).total == 300
-        assert wait_for(app, "imp1").created == 50
+        assert wait_for(app, CHK1, until=("checked",)).total == 300
+        assert wait_for(app, IMP1).created == 50
     finally:
         stop.set()
-    page = staff.get("/admin/import/jobs/chk1?lang=en").get_data(as_text=True)
+    page = staff.get(f"/admin/import/jobs/{CHK1}?lang=en").get_data(as_text=True)
     assert "300 rows; 300 new stations" in page and "J-00001" in page
 
 
 def test_a_job_that_runs_is_not_started_twice(app, staff):
     store = uploads(app)
-    dead_job(store, "live1", rows=10)
-    with store.lock("live1") as mine:  # a live runner holds the lock, however old its beat
+    dead_job(store, LIVE1, rows=10)
+    with store.lock(LIVE1) as mine:  # a live runner holds the lock, however old its beat
         assert mine
         assert jobs.resume_dead(app, store) == []
-        staff.get("/admin/import/jobs/live1")
+        staff.get(f"/admin/import/jobs/{LIVE1}")
         time.sleep(0.3)
-    assert store.job("live1").state == "running" and count_stations(app) == 0
+    assert store.job(LIVE1).state == "running" and count_stations(app) == 0
 
 
 def test_a_dead_job_whose_upload_is_gone_says_so(app, staff):
     store = uploads(app)
-    dead_job(store, "gone1")
-    store.forget("gone1")
+    dead_job(store, GONE1)
+    store.forget(GONE1)
     jobs.resume_dead(app, store)
-    assert store.job("gone1").state == "failed"
-    page = staff.get("/admin/import/jobs/gone1?lang=en").get_data(as_text=True)
+    assert store.job(GONE1).state == "failed"
+    page = staff.get(f"/admin/import/jobs/{GONE1}?lang=en").get_data(as_text=True)
     assert "The uploaded file is no longer there" in page
 
 
 def test_the_check_shows_its_progress(app, staff):
     store = uploads(app)
-    store.keep("prog1", big_file(10), "national.csv")
-    reading = jobs.Job("prog1", state="checking", read=41000, filename="national.csv")
-    checking = jobs.Job("prog1", state="checking", read=100000, checked=3000, total=100000)
+    store.keep(PROG1, big_file(10), "national.csv")
+    reading = jobs.Job(PROG1, state="checking", read=41000, filename="national.csv")
+    checking = jobs.Job(PROG1, state="checking", read=100000, checked=3000, total=100000)
     said_for = {"Reading row 41000…": reading, "Checking row 3000 of 100000…": checking}
     for said, record in said_for.items():
-        with store.lock("prog1"):
+        with store.lock(PROG1):
             store.save(record)
-            page = staff.get("/admin/import/jobs/prog1?lang=en").get_data(as_text=True)
+            page = staff.get(f"/admin/import/jobs/{PROG1}?lang=en").get_data(as_text=True)
         assert said in page and 'http-equiv="refresh"' in page and "<progress" in page
-    assert staff.get("/admin/import/jobs/prog1.json").get_json()["checked"] == 3000
+    assert staff.get(f"/admin/import/jobs/{PROG1}.json").get_json()["checked"] == 3000
 
 
 def test_a_refused_file_ends_the_check_with_the_reason(app, staff):
@@ -208,12 +215,12 @@ def test_confirming_twice_starts_one_import(app, staff):
 
 def test_resume_command_runs_dead_jobs_with_progress(app, staff):
     store = uploads(app)
-    dead_job(store, "cli1", rows=120, state="queued", total=0)
+    dead_job(store, CLI1, rows=120, state="queued", total=0)
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["import-jobs", "resume"])
     assert result.exit_code == 0, result.output
-    assert "cli1" in result.output and "done: 120 created" in result.output
-    assert store.job("cli1").state == "done" and count_stations(app) == 120
+    assert CLI1 in result.output and "done: 120 created" in result.output
+    assert store.job(CLI1).state == "done" and count_stations(app) == 120
 
 
 def test_abandoned_uploads_are_deleted(app, staff):
