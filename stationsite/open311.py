@@ -7,6 +7,7 @@ public only once approved; contacts never leave the system.
 from __future__ import annotations
 
 import math
+from contextlib import suppress
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
@@ -106,7 +107,10 @@ def requests_list():
                 moment = datetime.fromisoformat(args[name].replace("Z", "+00:00"))
             except ValueError:
                 return _error(400, f"{name} must be a W3C date-time")
-            query = query.where(compare(moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            # 0001-01-01 east of UTC or 9999-12-31 west of it lies beyond time: it bounds nothing
+            with suppress(OverflowError):
+                query = query.where(compare(moment.astimezone(UTC)))
     query = query.options(selectinload(Feedback.station), selectinload(Feedback.photos))
     items = db.session.scalars(query.order_by(Feedback.created_at.desc()).limit(1000))
     return jsonify([_as_request(item) for item in items])

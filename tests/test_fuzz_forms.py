@@ -566,7 +566,14 @@ def test_each_cause_found_on_posts(site, people, who, url, data, status):
 
 
 @pytest.mark.parametrize(
-    "query", ["service_code=%20", "service_code=praise,0.0", "service_request_id=2147483648,%D9%A3"]
+    "query",
+    [
+        "service_code=%20",
+        "service_code=praise,0.0",
+        "service_request_id=2147483648,%D9%A3",
+        "start_date=0001-01-01T00:00:00%2B14:00",
+        "end_date=9999-12-31T23:59:59-14:00",
+    ],
 )
 def test_each_cause_found_in_open311_lists(site, people, query):
     answer = people["anonymous"].get(f"/open311/v2/requests.json?{query}")
