@@ -316,11 +316,12 @@ def _nearby(index, lat, lon, at, limit, radius_m, filters: Filters) -> list[Hit]
     if not count or limit < 1:
         return []
     need = _mask(filters.facilities, index.facility_bits)
-    filtered = bool(filters.kind or need or filters.h24 or filters.open)
-    filtered = filtered or index.dead is not None
+    asked = bool(filters.kind or need or filters.h24 or filters.open)
+    filtered = asked or index.dead is not None
     minute = int(at.timestamp()) // 60
     point, bound = geo.unit_vector(lat, lon), geo.chord_for(radius_m) * (1 + 1e-12)
-    k = min(count, limit * 4 if filtered else limit)
+    # rows a patch replaced are few: a little more than `limit` nearly always covers them
+    k = min(count, limit * 4 if asked else limit + 8 if filtered else limit)
     while True:
         chords, rows = index.tree.query(point, k=k, distance_upper_bound=bound)
         if k == 1:
