@@ -239,17 +239,25 @@ def test_unknown_jobs_are_404(staff):
     assert staff.get("/admin/import/jobs/nope.json").status_code == 404
 
 
-@pytest.mark.redis
-def test_with_redis_the_job_runs_on_an_rq_worker(app, staff, monkeypatch):
+@pytest.fixture
+def redis_url():
     redis = pytest.importorskip("redis")
-    from rq import Queue, SimpleWorker
-
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     connection = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
         connection.ping()
     except redis.RedisError as error:
         pytest.skip(f"no Redis: {error.__class__.__name__}")
+    yield url
+    connection.close()
+
+
+@pytest.mark.redis
+def test_with_redis_the_job_runs_on_an_rq_worker(app, staff, monkeypatch, redis_url):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    url, connection = redis_url, Redis.from_url(redis_url)
     app.config["REDIS_URL"] = url
     monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
     queue = Queue(jobs.QUEUE, connection=connection)
@@ -277,3 +285,22 @@ def test_import_stations_shows_how_far_reading_has_come(app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Reading row 2,000…" in result.output and "Checking row 2,500 of 2,500…" in result.output
     assert "Created 2500" in result.output
+
+
+@pytest.mark.redis
+def test_with_redis_a_job_rq_lost_is_queued_again_once(app, staff, monkeypatch, redis_url):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    connection = Redis.from_url(redis_url)
+    app.config["REDIS_URL"] = redis_url
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    queue = Queue(jobs.QUEUE, connection=connection)
+    queue.empty()
+    store = uploads(app)
+    dead_job(store, ABC123, rows=80, state="queued", total=0, rq_id="gone-from-redis")
+    assert jobs.resume_dead(app, store) == [ABC123]  # RQ no longer knows it: queued again
+    assert jobs.resume_dead(app, store) == []  # now RQ holds it: not twice
+    assert len(queue) == 1
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    assert store.job(ABC123).state == "done" and count_stations(app) == 80
