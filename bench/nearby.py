@@ -433,8 +433,10 @@ def report(
 
     lines = [
         f"Stations: {count:,} synthetic (`generate-stations`); gunicorn with gunicorn.conf.py, "
-        "2 sync workers, one keep-alive client on 127.0.0.1 sending `Accept-Encoding: gzip, "
-        "deflate, br`, each row a few seconds; ratios are to the plain Flask app measured in "
+        "2 sync workers, one client on 127.0.0.1 asking one request after another (sync "
+        "workers close the connection after each answer, the plain app's too), sending "
+        "`Accept-Encoding: gzip, deflate, br`, each row a few seconds; ratios are to the "
+        "plain Flask app measured in "
         f"the same run (mean of before and after: {hp['plain']['rps']:,.0f} and "
         f"{hp['plain_again']['rps']:,.0f} req/s). The machine is shared (2 cores, other "
         "work running): absolute figures are noisy, the ratios less so.",
