@@ -1,0 +1,44 @@
+"""gunicorn opens the locator's shared snapshot before a worker takes requests."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import runpy
+from pathlib import Path
+
+from stationsite.extensions import db
+from stationsite.synthetic import generate_stations
+
+CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+
+
+class FakeWorker:
+    def __init__(self, app) -> None:
+        self.wsgi, self.log = app, logging.getLogger("test-worker")
+
+
+def test_a_worker_opens_the_index_then_freezes_what_start_up_made(app, tmp_path):
+    app.config.update(LOCATOR_SNAPSHOT=True, LOCATOR_SNAPSHOT_DIR=str(tmp_path / "snap"))
+    with app.app_context():
+        generate_stations(50, seed=1)
+        db.session.commit()
+    settings = runpy.run_path(str(CONF))
+    try:
+        settings["post_worker_init"](FakeWorker(app))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    live = app.extensions["station_index"]
+    assert len(live.index) == 50
+    assert list((tmp_path / "snap").glob("*/meta.json"))  # the snapshot the others will map
+
+
+def test_another_app_under_the_same_settings_is_left_alone(tmp_path):
+    from flask import Flask
+
+    settings = runpy.run_path(str(CONF))
+    plain = Flask("plain")
+    settings["post_worker_init"](FakeWorker(plain))
+    assert "station_index" not in plain.extensions
+    assert settings["max_requests"] >= 100_000
