@@ -246,3 +246,50 @@ def test_a_view_with_few_stations_shows_them_not_clusters(shared):
     box = (station.lon - 0.001, station.lat - 0.001, station.lon + 0.001, station.lat + 0.001)
     assert view.grid_view(live_index().get(), box, 16, 500) is None
     assert station.id in view.select(live_index().get(), box, idx.Filters(), NOON).ids
+
+
+@pytest.mark.postgres
+def test_postgresql_gives_the_same_index_and_patches(tmp_path):
+    from stationsite import create_app
+    from stationsite.database import migrate_to_head
+    from stationsite.demo import seed_demo
+    from stationsite.locator.service import _records
+
+    from .conftest import postgres_database
+
+    with postgres_database() as url:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "t",
+                "MAP_TILES": "none",
+                "DATABASE_URL": url,
+                "LOCATOR_SNAPSHOT": True,
+                "LOCATOR_SNAPSHOT_DIR": str(tmp_path / "snap"),
+                "LOCATOR_REFRESH_S": 0,
+            }
+        )
+        try:
+            with app.app_context():
+                migrate_to_head()
+                seed_demo()
+                db.session.commit()
+                ids = list(db.session.scalars(select(Station.id)))
+                from_rows = idx.build([r for r in _records(ids).values() if r], _codes_now())
+                live = live_index().get()
+                for at in TIMES:
+                    for filters in FILTERS:
+                        got = idx.nearby(live, 30.26, 120.16, at, limit=8, filters=filters)
+                        want = idx.nearby(from_rows, 30.26, 120.16, at, limit=8, filters=filters)
+                        assert [_answer(h) for h in got] == [_answer(h) for h in want]
+                _station(1).opening_hours = "Mo-Su 10:00-11:00"
+                db.session.commit()
+                assert_same_as_fresh_build()
+                db.session.remove()
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
+def _codes_now() -> list[str]:
+    return sorted(db.session.scalars(select(Facility.code)))
