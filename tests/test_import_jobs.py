@@ -304,3 +304,24 @@ def test_with_redis_a_job_rq_lost_is_queued_again_once(app, staff, monkeypatch, 
     assert len(queue) == 1
     SimpleWorker([queue], connection=connection).work(burst=True)
     assert store.job(ABC123).state == "done" and count_stations(app) == 80
+
+
+def test_a_serving_app_resumes_dead_jobs_soon_after_it_starts(app, tmp_path, monkeypatch):
+    """What a restarted server does with nobody on any page (`flask run`, gunicorn)."""
+    from stationsite import create_app
+
+    from .conftest import BASE_CONFIG
+
+    instance = tmp_path / "restarted"
+    store = jobs.Uploads(instance / "imports")
+    dead_job(store, ABC123, rows=40, state="queued", total=0)
+    monkeypatch.setenv("STATIONSITE_INSTANCE", str(instance))
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    restarted = create_app({**BASE_CONFIG, "DATABASE_URL": database, "IMPORT_JOBS_WATCH": True})
+    try:
+        job = wait_for(restarted, ABC123)
+        assert (job.state, job.created) == ("done", 40) and count_stations(app) == 40
+    finally:
+        jobs._watching[str(store.folder)].set()
+        with restarted.app_context():
+            db.engine.dispose()
