@@ -129,8 +129,9 @@ def user_edit(user_id: int):
 
 def _user_form(user):
     form = UserForm(obj=user)
-    if request.method == "GET" and user is not None:
+    if user is not None and not isinstance(form.stations.data, str):  # the user's, not typed
         form.stations.data = ", ".join(s.code for s in user.stations)
+    if request.method == "GET" and user is not None:
         form.active.data = "1" if user.active else "0"
         form.role.data = user.role.value
     if form.validate_on_submit():
