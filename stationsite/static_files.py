@@ -76,8 +76,12 @@ def init_app(app: Flask) -> None:
     if not enabled or not app.static_folder:
         return
     into = Path(app.config.get("STATIC_BUILD_DIR") or Path(app.instance_path) / "static")
-    into.mkdir(parents=True, exist_ok=True)
-    root, manifest = build(Path(app.static_folder), into)
+    try:
+        into.mkdir(parents=True, exist_ok=True)
+        root, manifest = build(Path(app.static_folder), into)
+    except OSError as error:  # a read-only instance folder: plain names, as Flask serves them
+        app.logger.warning("static files served unhashed: %s", error)
+        return
     immutable = {f"{app.static_url_path}/{hashed}" for hashed in manifest.values()}
 
     def add_headers(headers, _path, _url) -> None:

@@ -293,3 +293,11 @@ def test_postgresql_gives_the_same_index_and_patches(tmp_path):
 
 def _codes_now() -> list[str]:
     return sorted(db.session.scalars(select(Facility.code)))
+
+
+def test_without_a_writable_snapshot_folder_the_index_is_built_in_process(shared, tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    shared.config["LOCATOR_SNAPSHOT_DIR"] = str(blocked / "snapshots")
+    shared.extensions.pop("station_index", None)
+    assert len(live_index().get()) == 400

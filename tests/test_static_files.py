@@ -59,3 +59,14 @@ def test_a_changed_file_gets_a_new_name(tmp_path):
     assert first["js/app.js"] != second["js/app.js"]
     assert (root / second["js/app.js"]).read_text() == "console.log(2)"
     assert static_files.hashed_name("vendor/leaflet.heat/x", "abc") == "vendor/leaflet.heat/x.abc"
+
+
+def test_a_read_only_instance_folder_leaves_plain_names(app, tmp_path):
+    from stationsite import create_app
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    plain = create_app(
+        {**app.config, "STATIC_HASHED": True, "STATIC_BUILD_DIR": str(blocked / "static")}
+    )
+    assert "/static/css/site.css" in plain.test_client().get("/").get_data(as_text=True)

@@ -66,12 +66,16 @@ class LiveIndex:
 
     def _open(self) -> None:
         connection = db.session.connection()
-        if self.folder is None:
+        base = None
+        if self.folder is not None:
+            try:
+                base, version = snapshot.open_shared(
+                    connection, self.folder, self.url, self.most_changed
+                )
+            except OSError as error:  # no writable instance folder: this process alone
+                current_app.logger.warning("locator snapshot not shared: %s", error)
+        if base is None:
             base, version = snapshot.read(connection)
-        else:
-            base, version = snapshot.open_shared(
-                connection, self.folder, self.url, self.most_changed
-            )
         self.base, self.version, self.index = base, version, base
         self.generation += 1
         self.changed, self.applied = {}, dict(version.recent or {})
