@@ -16,7 +16,8 @@ DESCRIPTION = (
     "they are, what they have, whether they are open. Coordinates are WGS-84; times are ISO "
     "8601 in Asia/Shanghai. Add lang=en for English names. Errors are "
     '{"error": {"code", "message", "fields"}}; an unreadable parameter is a 400, a readable '
-    "one out of range a 422."
+    "one out of range a 422. A parameter that is sent must be valid: an empty one (h24=) is "
+    "refused, never read as its default; parameters the API does not know are ignored."
 )
 _PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
