@@ -301,3 +301,28 @@ def test_without_a_writable_snapshot_folder_the_index_is_built_in_process(shared
     shared.config["LOCATOR_SNAPSHOT_DIR"] = str(blocked / "snapshots")
     shared.extensions.pop("station_index", None)
     assert len(live_index().get()) == 400
+
+
+def test_a_grown_overlay_is_folded_into_a_fresh_snapshot_built_beside(shared):
+    import time
+
+    live = live_index()
+    first = live.get()
+    first_path = live.path
+    live.compact_at = 3
+    for n in range(3):
+        _station(20 + n).opening_hours = "Mo-Su 08:00-09:00"
+        db.session.commit()
+        live.get()
+    assert live.builder is not None  # a process of its own builds the new snapshot
+    assert live.builder.wait(timeout=120) == 0
+    deadline = time.monotonic() + 30
+    while live.path == first_path and time.monotonic() < deadline:
+        live.get()  # each look checks for a newer snapshot
+        time.sleep(0.1)
+    switched = live.get()
+    assert live.path != first_path and switched.ids is not first.ids
+    assert switched.overlay is None  # the changes are in the new base
+    assert_same_as_fresh_build()
+    other = LiveIndex(shared.config, live.folder, live.url)  # a worker starting now
+    assert other.get().overlay is None

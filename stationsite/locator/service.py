@@ -40,6 +40,10 @@ class LiveIndex:
         self.window = timedelta(seconds=config.get("LOCATOR_CHANGE_WINDOW_S", 10))
         # beyond this many changed stations, a fresh base is cheaper than an overlay
         self.most_changed = config.get("LOCATOR_MOST_CHANGED", 20_000)
+        # from this many changed stations on, a fresh snapshot is built in the background
+        self.compact_at = config.get("LOCATOR_COMPACT_AT", 5_000)
+        self.path: Path | None = None  # the snapshot mapped now
+        self.builder = None  # the background build this process started, if any
         self.folder, self.url = folder, url
         self.index: idx.StationIndex | None = None
         self.base: idx.StationIndex | None = None
@@ -69,13 +73,17 @@ class LiveIndex:
         base = None
         if self.folder is not None:
             try:
-                base, version = snapshot.open_shared(
+                base, version, self.path = snapshot.open_shared(
                     connection, self.folder, self.url, self.most_changed
                 )
             except OSError as error:  # no writable instance folder: this process alone
                 current_app.logger.warning("locator snapshot not shared: %s", error)
         if base is None:
             base, version = snapshot.read(connection)
+            self.folder = self.path = None
+        self._start(base, version)
+
+    def _start(self, base: idx.StationIndex, version: snapshot.Version) -> None:
         self.base, self.version, self.index = base, version, base
         self.generation += 1
         self.changed, self.applied = {}, dict(version.recent or {})
@@ -93,6 +101,8 @@ class LiveIndex:
 
     def _poll(self, reopen: bool = True) -> None:
         """Patch in the stations changed since the last look (one indexed range query)."""
+        if reopen and self.folder is not None:
+            self._take_newer_snapshot()
         query = select(Station.id, Station.updated_at)
         since = self._since()
         if since is not None:
@@ -126,6 +136,34 @@ class LiveIndex:
         self.index = overlaid(self.base, self.changed, _codes())
         self.generation += 1
         self.records.forget(fresh)
+        if self.folder is not None and len(self.changed) >= self.compact_at:
+            self._compact()
+
+    def _compact(self) -> None:
+        """The overlay has grown: have a fresh snapshot built beside us, once for all workers
+        (a process of its own; every worker maps it when it is there)."""
+        if self.builder is not None and self.builder.poll() is None:
+            return
+        try:
+            self.builder = snapshot.compact_in_background(self.folder, self.url)
+        except OSError as error:
+            current_app.logger.warning("locator snapshot not rebuilt: %s", error)
+
+    def _take_newer_snapshot(self) -> None:
+        """Switch to a snapshot newer than ours (one a background build just wrote), then
+        patch in only what changed since it was taken."""
+        newer = snapshot.newest(self.folder, snapshot.database_key(self.url))
+        if newer is None or newer == self.path:
+            return
+        try:
+            base, version = snapshot.load(newer)
+        except (OSError, ValueError, KeyError, EOFError):
+            return  # half pruned, or being replaced: the next look tries again
+        ours = self.version.stamp if self.version is not None else None
+        if ours is not None and (version.stamp is None or version.stamp < ours):
+            return  # an older one (ours was built in-process after it)
+        self.path = newer
+        self._start(base, version)
 
 
 def overlaid(

@@ -19,6 +19,8 @@ import json
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -314,7 +316,8 @@ def changed_since(connection, stamp: datetime | None) -> int:
 
 
 def open_shared(connection, folder: Path, url: str, most_changed: int):
-    """The newest usable snapshot of this database, building (and saving) one if none is."""
+    """The newest usable snapshot of this database, building (and saving) one if none is:
+    (index, version, its folder)."""
     key = database_key(url)
     now = current_version(connection, rows=False)
     with exclusive(folder, key):
@@ -327,8 +330,55 @@ def open_shared(connection, folder: Path, url: str, most_changed: int):
             if index is not None:
                 changed = changed_since(connection, version.stamp)
                 if usable(version, now, changed, most_changed):
-                    return index, version
-        index, version = read(connection)
-        path = save(folder, key, index, version)
-        prune(folder, key, path)
-    return load(path)
+                    return index, version, found
+        path = build_and_save(connection, folder, key)
+    return (*load(path), path)
+
+
+def build_and_save(connection, folder: Path, key: str) -> Path:
+    """A fresh snapshot from the database; older ones of this database go. Hold exclusive()."""
+    index, version = read(connection)
+    path = save(folder, key, index, version)
+    prune(folder, key, path)
+    return path
+
+
+def compact_in_background(folder: Path, url: str) -> subprocess.Popen | None:
+    """Start building a fresh snapshot in a process of its own (no request waits for it,
+    nor shares its interpreter), unless one is being built already: None then."""
+    key = database_key(url)
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / f"{key}.compact.lock", "a")  # noqa: SIM115 - the child's now
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    try:
+        # the child inherits the lock and holds it until it ends
+        return subprocess.Popen(
+            [sys.executable, "-m", __name__, str(folder)],
+            env={**os.environ, URL_VARIABLE: url},  # not in argv: ps would show a password
+            pass_fds=(handle.fileno(),),
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    finally:
+        handle.close()
+
+
+def _main(folder: str, url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection, exclusive(Path(folder), database_key(url)):
+            build_and_save(connection, Path(folder), database_key(url))
+    finally:
+        engine.dispose()
+
+
+URL_VARIABLE = "STATIONSITE_SNAPSHOT_URL"
+
+if __name__ == "__main__":
+    _main(sys.argv[1], os.environ[URL_VARIABLE])
