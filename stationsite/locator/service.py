@@ -8,7 +8,10 @@ those are read, and they go into a small overlay index that shadows their base r
 window looks back LOCATOR_CHANGE_WINDOW_S seconds, so a transaction that committed late with
 an earlier time is still caught; a change already applied is not applied twice.
 
-Station records for answers are cached per process and dropped as their stations change.
+Once the overlay holds LOCATOR_COMPACT_AT stations, one worker has a fresh snapshot built in
+a process of its own, and every worker switches to it when it appears (then patches in only
+what changed since). Station records for answers are cached per process and dropped as their
+stations change.
 """
 
 from __future__ import annotations
