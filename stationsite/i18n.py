@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale, gettext
 
 from . import labels
@@ -39,20 +39,26 @@ def _asked_lang() -> str | None:
     return asked if asked in LOCALES else None
 
 
+def _chosen_lang() -> str:
+    lang = _asked_lang() or request.cookies.get(LANG_COOKIE)
+    return lang if lang in LOCALES else "zh"
+
+
 def select_locale() -> str:
     """Chinese unless English was chosen (`?lang=en`, then remembered in a cookie)."""
-    lang = _asked_lang() or request.cookies.get(LANG_COOKIE)
-    if lang not in LOCALES:
-        lang = "zh"
-    g.lang = lang
-    return LOCALES[lang]
+    g.lang = _chosen_lang()
+    return LOCALES[g.lang]
 
 
 def current_lang() -> str:
-    """ "zh" or "en" for the current request."""
+    """ "zh" or "en" for the current request: read from the request itself, without setting
+    up Babel's locale (an API answer that translates nothing never needs it)."""
     if "lang" not in g:
-        get_locale()
-    return g.get("lang", "zh")
+        if not has_request_context():
+            get_locale()
+            return g.get("lang", "zh")
+        g.lang = _chosen_lang()
+    return g.lang
 
 
 def html_lang() -> str:
