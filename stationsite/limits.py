@@ -5,6 +5,8 @@ Memory by default; Redis when REDIS_URL is set (shared by every worker).
 
 from __future__ import annotations
 
+from functools import partial
+
 import redis
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
@@ -34,7 +36,9 @@ def init_app(app: Flask) -> None:
     # Limits guard writes; a read-only request never pays for a round trip to the store,
     # nor for the limiter's own bookkeeping (it would evaluate every limit, then drop them).
     limiter.request_filter(_read_only)
-    _skip_for_reads(app.before_request_funcs.setdefault(None, []), limiter._check_request_limit)
+    _skip_for_reads(app.before_request_funcs.setdefault(None, []), _limiter_hook)
+    _skip_for_reads(app.after_request_funcs.setdefault(None, []), _limiter_hook, answer=True)
+    _skip_for_reads(app.teardown_request_funcs.setdefault(None, []), _limiter_hook)
     for error in (StorageError, redis.RedisError):
         app.register_error_handler(error, _store_down)
 
@@ -46,16 +50,27 @@ def _read_only() -> bool:
     return request.method in READ_ONLY
 
 
-def _skip_for_reads(hooks: list, check) -> None:
-    """Wrap the limiter's before-request check so read-only requests return at once."""
+def _limiter_hook(hook) -> bool:
+    """One of the hooks Flask-Limiter registers (its check, header and clean-up steps)."""
+    owner = getattr(hook, "__self__", None)
+    if owner is None and isinstance(hook, partial):
+        owner = hook.args[0] if hook.args else None
+    return owner is limiter
+
+
+def _skip_for_reads(hooks: list, is_limiters, answer: bool = False) -> None:
+    """Wrap the limiter's hooks so a read-only request passes them at once (`answer`: an
+    after-request hook, which hands the response back)."""
     for i, hook in enumerate(hooks):
-        if hook == check:
+        if not is_limiters(hook):
+            continue
 
-            def check_writes():
-                return None if request.method in READ_ONLY else check()
+        def skipping(*args, _hook=hook):
+            if request.method in READ_ONLY:
+                return args[0] if answer else None
+            return _hook(*args)
 
-            hooks[i] = check_writes
-            return
+        hooks[i] = skipping
 
 
 def _store_down(error: Exception):

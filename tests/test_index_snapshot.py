@@ -42,3 +42,20 @@ def test_another_app_under_the_same_settings_is_left_alone(tmp_path):
     settings["post_worker_init"](FakeWorker(plain))
     assert "station_index" not in plain.extensions
     assert settings["max_requests"] >= 100_000
+
+
+def test_reads_pass_the_rate_limiter_by_and_writes_still_meet_it(app):
+    app.config["RATELIMIT_ENABLED"] = True
+    client = app.test_client()
+    read = client.get("/api/v1/facilities")
+    assert read.status_code == 200
+    assert not any(name.startswith("X-RateLimit") for name, _value in read.headers.items())
+    from stationsite import limits
+
+    hooks = [
+        hook
+        for funcs in (app.before_request_funcs, app.after_request_funcs)
+        for hook in funcs[None]
+    ]
+    assert not any(limits._limiter_hook(hook) for hook in hooks)  # all wrapped
+    assert sum(hook.__name__ == "skipping" for hook in hooks) == 2
