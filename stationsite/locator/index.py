@@ -305,10 +305,21 @@ def nearby(
 ) -> list[Hit]:
     """Up to `limit` stations within `radius_m`, nearest first, that pass `filters`."""
     filters = filters or Filters()
-    if index.overlay is None:
-        return _nearby(index, lat, lon, at, limit, radius_m, filters)
-    found = [_nearby(part, lat, lon, at, limit, radius_m, filters) for part in index.layers()]
-    return sorted(found[0] + found[1], key=lambda hit: hit.distance_m)[:limit]
+    hits = _nearby(index, lat, lon, at, limit, radius_m, filters)
+    overlay = index.overlay
+    if overlay is None or not _any_within(overlay, lat, lon, radius_m):
+        return hits
+    hits += _nearby(overlay, lat, lon, at, limit, radius_m, filters)
+    return sorted(hits, key=lambda hit: hit.distance_m)[:limit]
+
+
+def _any_within(index: StationIndex, lat: float, lon: float, radius_m: float) -> bool:
+    """Whether any station of `index` lies within reach (one cheap look at a small tree)."""
+    if not len(index):
+        return False
+    bound = geo.chord_for(radius_m) * (1 + 1e-12)
+    chord, _row = index.tree.query(geo.unit_vector(lat, lon), k=1, distance_upper_bound=bound)
+    return bool(np.isfinite(chord))
 
 
 def _nearby(index, lat, lon, at, limit, radius_m, filters: Filters) -> list[Hit]:
