@@ -32,6 +32,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", False)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    # Flask-Limiter keeps `enabled` on its one shared object and falls back to it when an
+    # app does not say: an app built with limits off must not switch them off for the next.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
     # Limits guard writes; a read-only request never pays for a round trip to the store,
     # nor for the limiter's own bookkeeping (it would evaluate every limit, then drop them).
