@@ -10,11 +10,13 @@ import sys
 from datetime import date
 
 import pygal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from pygal.style import Style
 
 from .. import labels
+from .memo import drawings
 from .model import Report
 
 # pygal appends a legacy import hook for its map plugins (unused here) to sys.meta_path; Python
@@ -154,6 +156,27 @@ def coverage(report: Report) -> Markup:
 
 
 def all_charts(report: Report) -> dict[str, Markup]:
+    """The seven charts, drawn once for the figures they show (see memo.py)."""
+    visits, feedback, cover = report.visits, report.feedback, report.coverage
+    drawn_from = (
+        "charts",
+        report.lang,
+        str(get_locale()),
+        report.scope.period,
+        visits.by_day,
+        visits.by_month,
+        visits.by_group,
+        visits.by_source,
+        visits.by_district[:15],
+        feedback.trend,
+        feedback.trend_grain,
+        feedback.by_category,
+        (cover.searches, cover.served_1km, cover.served_walk15),
+    )
+    return drawings.get(drawn_from, lambda: _draw_all(report))
+
+
+def _draw_all(report: Report) -> dict[str, Markup]:
     return {
         "visits_trend": visits_trend(report),
         "by_group": by_group(report),

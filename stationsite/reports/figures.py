@@ -15,14 +15,15 @@ from .model import Comparison, CoverageFigures, Report, Scope, StationFigures
 from .periods import Period
 
 
-def _stations(scope: Scope, active: int, now: datetime) -> StationFigures:
+def _stations(scope: Scope, now: datetime) -> StationFigures:
+    """The scope's stations; `active` is filled in by the visit figures."""
     conditions = visits.station_conditions(scope)
     closed = func.count(Station.id).filter(Station.status == StationStatus.TEMPORARILY_CLOSED)
     verified = func.count(Station.id).filter(Station.last_verified_at >= now - timedelta(days=30))
     built, temporarily_closed, recent = db.session.execute(
         select(func.count(Station.id), closed, verified).where(*conditions)
     ).one()
-    return StationFigures(built, active, temporarily_closed, recent)
+    return StationFigures(built, 0, temporarily_closed, recent)
 
 
 def _comparison(scope: Scope, period: Period) -> Comparison:
@@ -63,12 +64,13 @@ def build_report(scope: Scope, lang: str = "zh", sort: str = "visits", now=None)
     """All figures for `scope`; `sort` orders the model-station table."""
     now = now or datetime.now(UTC)
     with force_locale("en" if lang == "en" else "zh_Hans_CN"):
-        visit_figures, active = visits.visit_figures(scope, lang)
+        stations = _stations(scope, now)
+        visit_figures, stations.active = visits.visit_figures(scope, lang, stations.built)
         return Report(
             scope=scope,
             lang=lang,
             generated_at=now,
-            stations=_stations(scope, active, now),
+            stations=stations,
             visits=visit_figures,
             feedback=feedback.feedback_figures(scope, lang, now),
             ranking=ranking.ranking(

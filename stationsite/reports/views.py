@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,6 +12,7 @@ from ..i18n import current_lang
 from ..maps import map_center
 from ..models import Role, Station
 from .forms import ReportForm
+from .memo import drawings
 from .model import Scope
 from .periods import CHINA, PRESETS, label, parse
 
@@ -75,7 +77,7 @@ def index():
 
 def page(report) -> dict:
     """What the page shows beside the figures: tables, charts, the map, the choices."""
-    from . import charts, tables, usemap
+    from . import charts, tables
 
     points = [
         (s.lat, s.lon, s.code, s.name, s.visits) for s in report.visits.busiest if s.lat is not None
@@ -84,13 +86,30 @@ def page(report) -> dict:
         "report": report,
         "tables": {table.key: table for table in tables.tables(report)},
         "charts": charts.all_charts(report),
-        "usage_map": usemap.usage_map(points, report.coverage, map_center()),
+        "usage_map": _usage_map(points, report),
         "mapped": len(points),
         "presets": [(name, parse(name)) for name in PRESETS],
         "districts": _districts(report.scope),
         "period_label": label(report.scope.period, report.lang),
         "china": CHINA,
     }
+
+
+def _usage_map(points, report):
+    """The map of use, drawn once for the same stations, cells, language and tiles."""
+    from . import usemap
+
+    coverage, center = report.coverage, map_center()
+    drawn_from = (
+        "usage-map",
+        str(get_locale()),
+        current_app.config.get("MAP_TILES"),
+        center,
+        points,
+        usemap.cells_shown(coverage),
+        coverage.candidates,
+    )
+    return drawings.get(drawn_from, lambda: usemap.usage_map(points, coverage, center))
 
 
 def _districts(scope) -> list[str]:

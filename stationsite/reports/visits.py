@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    exists,
     func,
     literal,
     or_,
@@ -267,21 +268,47 @@ KEPT = Table(
 )
 
 
+def _one_row_a_station(scope: Scope, period: Period) -> bool:
+    """Whether the period rollup already holds one row a station for the period: one whole
+    month or year, every visitor group."""
+    return not scope.visitor_group and not split(period)[2] and len(whole_parts(period)) == 1
+
+
 @contextmanager
 def kept(scope: Scope):
-    """The scope's visited stations and their totals as the KEPT table, for the block."""
+    """The scope's visited stations and their totals, for the block: the period rollup's own
+    rows when it holds one a station (the passes then read it through its indexes), else
+    summed once into the KEPT temporary table. With them, whether a station had a visit (an
+    EXISTS to correlate with Station)."""
+    totals = station_totals(scope)
+    visited = (
+        select(
+            Station.id.label("station_id"),
+            Station.code,
+            Station.district,
+            totals.c.visits,
+            totals.c.checkins,
+        )
+        .join(totals, totals.c.station_id == Station.id)
+        .where(*station_conditions(scope), totals.c.visits > 0)
+    )
+    if _one_row_a_station(scope, scope.period):
+        grain, start, _sign = whole_parts(scope.period)[0]
+        table = VisitRollupPeriod
+        has_visits = exists().where(
+            table.grain == grain,
+            table.start == start,
+            table.station_id == Station.id,
+            table.visits > 0,
+        )
+        yield visited.subquery("visited"), has_visits
+        return
     connection = db.session.connection()
     # A table left behind by an interrupted report on this pooled connection goes first.
     connection.execute(DropTable(KEPT, if_exists=True))
     connection.execute(CreateTable(KEPT))
-    totals = station_totals(scope)
-    visited = (
-        select(Station.id, Station.code, Station.district, totals.c.visits, totals.c.checkins)
-        .join(totals, totals.c.station_id == Station.id)
-        .where(*station_conditions(scope), totals.c.visits > 0)
-    )
     connection.execute(KEPT.insert().from_select([c.name for c in KEPT.columns], visited))
-    yield KEPT
+    yield KEPT, exists().where(KEPT.c.station_id == Station.id)
     connection.execute(DropTable(KEPT, if_exists=True))
 
 
@@ -299,14 +326,15 @@ def _station_visits(row, lang: str) -> StationVisits:
     )
 
 
-def _ranked(most: bool, limit: int, lang: str) -> list[StationVisits]:
-    """The most (or least) visited stations of KEPT, chosen in the narrow table, then read."""
+def _ranked(visited, most: bool, limit: int, lang: str) -> list[StationVisits]:
+    """The most (or least) visited stations of `visited`, chosen in the narrow table, then
+    read."""
 
     def by_visits(table):
         visits = table.c.visits.desc() if most else table.c.visits.asc()
         return visits, table.c.code
 
-    chosen = select(KEPT).order_by(*by_visits(KEPT)).limit(limit).subquery()
+    chosen = select(visited).order_by(*by_visits(visited)).limit(limit).subquery()
     query = (
         select(*LISTED, chosen.c.visits, chosen.c.checkins)
         .join(chosen, chosen.c.station_id == Station.id)
@@ -315,44 +343,42 @@ def _ranked(most: bool, limit: int, lang: str) -> list[StationVisits]:
     return [_station_visits(row, lang) for row in db.session.execute(query)]
 
 
-def _least_used(scope: Scope, lang: str) -> list[StationVisits]:
+def _least_used(scope: Scope, visited, has_visits, lang: str) -> list[StationVisits]:
     """The least visited stations: first those without a single visit, then the fewest."""
-    # An anti-join, not NOT IN: PostgreSQL cannot hash a NOT IN over a large subquery and
-    # falls back to rescanning it for every station.
+    # NOT EXISTS, not NOT IN: PostgreSQL cannot hash a NOT IN over a large subquery and
+    # falls back to rescanning it for every station; NOT EXISTS is an anti-join on both.
     unvisited = (
         select(*LISTED, literal(0).label("visits"), literal(0).label("checkins"))
-        .outerjoin(KEPT, KEPT.c.station_id == Station.id)
-        .where(*station_conditions(scope), KEPT.c.station_id.is_(None))
+        .where(*station_conditions(scope), ~has_visits)
         .order_by(Station.code)
         .limit(TOP)
     )
     rows = [_station_visits(row, lang) for row in db.session.execute(unvisited)]
-    return rows + (_ranked(False, TOP - len(rows), lang) if len(rows) < TOP else [])
+    return rows + (_ranked(visited, False, TOP - len(rows), lang) if len(rows) < TOP else [])
 
 
-def _districts(scope: Scope) -> tuple[list[tuple[str, int]], int, int]:
-    """Visits by district (most first), and how many of the scope's stations had a visit
-    and how many had none."""
-    visits = func.sum(KEPT.c.visits)
+def _districts(visited) -> tuple[list[tuple[str, int]], int]:
+    """Visits by district (most first), and how many of the scope's stations had a visit."""
+    visits = func.sum(visited.c.visits)
     query = (
-        select(KEPT.c.district, visits, func.count())
-        .group_by(KEPT.c.district)
-        .order_by(visits.desc(), KEPT.c.district)
+        select(visited.c.district, visits, func.count())
+        .group_by(visited.c.district)
+        .order_by(visits.desc(), visited.c.district)
     )
     rows = db.session.execute(query).all()
     active = sum(stations for _district, _visits, stations in rows)
-    everyone = db.session.scalar(select(func.count(Station.id)).where(*station_conditions(scope)))
-    return [(district or "—", n) for district, n, _s in rows], active, everyone - active
+    return [(district or "—", n) for district, n, _s in rows], active
 
 
-def visit_figures(scope: Scope, lang: str) -> tuple[VisitFigures, int]:
-    """The scope's visit figures, and how many of its stations had a visit."""
+def visit_figures(scope: Scope, lang: str, stations: int) -> tuple[VisitFigures, int]:
+    """The scope's visit figures, and how many of its `stations` had a visit."""
     by_group, by_source = _by_group_source(scope)
     by_day = _by_day(scope)
-    with kept(scope):
-        by_district, active, unvisited = _districts(scope)
-        busiest = _ranked(True, MAP_MOST, lang)
-        least_used = _least_used(scope, lang)
+    with kept(scope) as (visited, has_visits):
+        by_district, active = _districts(visited)
+        busiest = _ranked(visited, True, MAP_MOST, lang)
+        least_used = _least_used(scope, visited, has_visits, lang)
+    unvisited = stations - active
     figures = VisitFigures(
         total=sum(by_source.values()),
         by_group=by_group,
