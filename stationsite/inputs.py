@@ -4,7 +4,8 @@ answered 400 (or 404 for an id no table can have) before any view sees it.
 - NUL bytes and lone surrogates in the query string, form fields or JSON strings (PostgreSQL
   refuses the first, UTF-8 the second);
 - JSON nested deeper than the parser's stack allows;
-- integer ids beyond the database's 32-bit keys in URLs;
+- integer ids beyond the database's 32-bit keys in URLs, and a NUL in a URL's path (a station
+  code, a token, a photo's name): no such page, 404;
 - bodies larger than their route needs: MAX_CONTENT_LENGTH (small) for every public form and
   JSON write, BODY_LIMITS for the routes that take files (imports, photos); 413 beyond.
 """
@@ -17,7 +18,7 @@ import re
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter
 
 UNSAFE = re.compile(r"[\x00\ud800-\udfff]")
@@ -65,6 +66,8 @@ class CheckedJSON(DefaultJSONProvider):
 
 
 def _check_fields() -> None:
+    if UNSAFE.search(request.path):  # no code, token or name can hold one
+        raise NotFound()
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
             if UNSAFE.search(key) or UNSAFE.search(value):

@@ -635,3 +635,53 @@ def test_a_station_with_nan_coordinates_is_never_stored(site, people):
     assert answer.status_code == 400
     with site.app_context():
         assert db.session.scalar(select(Station).where(Station.code == "FZ-NAN")) is None
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("admin", "/admin/stations/%00"),
+        ("admin", "/admin/stations/a%00b"),
+        ("operator", "/operator/stations/%00"),
+        ("anonymous", "/open311/v2/tokens/%E2%80%AE%00.json"),
+        ("anonymous", "/photos/%00"),
+        ("anonymous", "/follow/%00"),
+        ("anonymous", "/stations/%00/qr.svg"),
+        ("admin", "/admin/import/jobs/%00"),
+    ],
+)
+def test_each_cause_found_in_paths(site, people, who, path):
+    """A NUL in a URL's path (a station code, a token, a photo's name) is no such page; on
+    PostgreSQL it was a 500 wherever the value reached a query."""
+    assert people[who].get(path).status_code == 404
+    assert site.fuzz_errors.records == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"code,name_zh,lat,lon\nFZ-9,a\x00b,30.2,120.1\n",
+        "name,lat,lon,district\n\x01西\x00湖,30.25,120.15,西\x00湖区\n".encode(),
+        b'{"type":"FeatureCollection","features":[{"type":"Feature","geometry":'
+        b'{"type":"Point","coordinates":[120.1,30.2]},"properties":{"name":"x\\u0000y",'
+        b'"tourism":"museum","name:en":"\\ud800"}}]}',
+    ],
+)
+def test_places_with_nul_in_a_name_are_previewed_and_saved(site, people, body):
+    """A places upload with NUL or a lone surrogate in a name: the character is dropped (as
+    the station import does), never a 500 on PostgreSQL."""
+    client = people["admin"]
+    name = "places.geojson" if body.startswith(b"{") else "places.csv"
+    answer = client.post(
+        "/admin/places/import",
+        data={"csrf_token": client.csrf, "file": (io.BytesIO(body), name)},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    token = re.search(r'name="token" (?:type="hidden" )?value="([0-9a-f]{32})"', answer.text)
+    confirmed = client.post(
+        "/admin/places/import/confirm",
+        data={"csrf_token": client.csrf, "token": token.group(1)},
+    )
+    assert confirmed.status_code == 302
+    assert site.fuzz_errors.records == []

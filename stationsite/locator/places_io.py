@@ -17,8 +17,9 @@ import csv
 import io
 import json
 import math
+import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,9 +96,30 @@ def read_places(path: str | Path) -> tuple[list[PlaceRow], list[RowError]]:
     return read_data(path.read_bytes(), path.name)
 
 
+# What no text column can hold (PostgreSQL refuses NUL, UTF-8 a lone surrogate) and what no
+# name shows: dropped from every text field, as the station import does.
+UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+TEXT_FIELDS = ("name_zh", "kind", "name_en", "aliases", "district", "city", "line")
+
+
 def read_data(data: bytes, filename: str) -> tuple[list[PlaceRow], list[RowError]]:
     """A places file by its name's ending: CSV or GeoJSON in any encoding the station import
-    reads (UTF-8, UTF-16, GBK, Big5), or OSM XML."""
+    reads (UTF-8, UTF-16, GBK, Big5), or OSM XML; control characters and lone surrogates
+    are dropped from every text (a row left without a name is not a place)."""
+    rows, errors = _read_data(data, filename)
+    cleaned = []
+    for row in rows:
+        texts = {name: getattr(row, name) for name in TEXT_FIELDS}
+        if any(UNSTORABLE.search(text) for text in texts.values()):
+            texts = {name: UNSTORABLE.sub("", text).strip() for name, text in texts.items()}
+            if not texts["name_zh"]:
+                continue
+            row = replace(row, **texts)
+        cleaned.append(row)
+    return cleaned, errors
+
+
+def _read_data(data: bytes, filename: str) -> tuple[list[PlaceRow], list[RowError]]:
     from ..stations_io.messages import ImportRefused
 
     suffix = Path(filename).suffix.lower()
