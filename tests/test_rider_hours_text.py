@@ -58,7 +58,14 @@ def test_the_next_break_with_its_days():
 def test_break_rows_show_holiday_hours_ahead():
     rows = break_rows("Mo-Fr 08:30-17:30; Sa,Su,PH 09:00-17:00", date(2027, 1, 10))
     assert all(text == "09:00–17:00" for _day, text, _note in rows)  # PH hours, not Monday's
-    assert rows[1][2] == "春节"
+    assert rows[1][2] == "Chinese New Year (Spring Festival)"  # in the page's language
+
+
+def test_break_rows_name_the_holiday_in_chinese_on_a_chinese_page():
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})
+    with app.test_request_context("/?lang=zh"):
+        rows = break_rows("Mo-Su 07:00-19:00", date(2026, 12, 3))
+    assert {note for _day, _text, note in rows} == {"元旦"}
 
 
 def test_the_station_page_reads_hours_and_shows_spring_festival_ahead(
@@ -76,3 +83,7 @@ def test_the_station_page_reads_hours_and_shows_spring_festival_ahead(
     assert "As written (OpenStreetMap syntax)" in page  # the raw string only folded away
     holiday = page.split('id="holiday-heading"')[1].split("</table>")[0]
     assert "Next public holiday" in holiday and "2/6" in holiday and "09:00–17:00" in holiday
+    # the break is named in English, in the heading too, although its first row is a make-up
+    # working day (it was "元旦" / "春节" on the English page)
+    assert ">Next public holiday: Chinese New Year" in holiday
+    assert "春节" not in holiday and "除夕" not in holiday

@@ -6,8 +6,9 @@ from datetime import datetime, time
 
 from flask_babel import gettext as _
 
-from .. import hours, labels
+from .. import cn_calendar, hours, labels
 from ..hours import SHANGHAI, DayHours, State
+from ..i18n import current_lang
 from ..models import Station
 from .services import facility_status, visible_facilities
 
@@ -86,8 +87,9 @@ def week_rows(week: list[DayHours], closed_until: datetime | None) -> list[tuple
 
 
 def day_note(day: DayHours) -> str:
-    if day.day_type == "holiday":
-        return day.holiday_name or _("Public holiday")
+    if day.day_type == "holiday":  # the break's name in the page's language (元旦, New Year's Day)
+        name = cn_calendar.holiday_name(day.day, current_lang())
+        return name or day.holiday_name or _("Public holiday")
     if day.day_type == "makeup_workday":
         return _("Make-up working day")
     return ""
