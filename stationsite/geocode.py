@@ -139,7 +139,9 @@ def _how(query: str, name: str) -> tuple[float, str]:
     if value >= 95:
         return value, "exact"
     qn, nn = core(normalize(query)), core(normalize(name))
-    if qn and pinyin(qn) == pinyin(nn):  # 杭州冬站 sounds like 杭州东站; "xihu" is 西湖
+    # 杭州冬站 sounds like 杭州东站; "xihu" is 西湖, and "xihu wenhua guangchang" is 西湖文化广场
+    # (pinyin typed with the place-type suffix the Chinese core leaves out)
+    if qn and (pinyin(qn) == pinyin(nn) or pinyin(normalize(query)) == pinyin(normalize(name))):
         return (95, "exact") if _is_latin(qn) else (90, "sounds_like")
     if value:
         return value, "partial"

@@ -37,6 +37,13 @@ def test_pinyin_is_understood():
     assert names("hubin")[0][0] == "湖滨公园"
 
 
+def test_pinyin_with_the_place_type_suffix_and_spaces_is_understood():
+    # the Chinese core leaves 站 out; pinyin typed in full used to find nothing or a far guess
+    assert names("hangzhoudongzhan")[0] == ("杭州东站", "exact")
+    assert names("Hangzhou Dong Zhan")[0] == ("杭州东站", "exact")
+    assert names("longxiangqiao zhan")[0] == ("龙翔桥", "exact")
+
+
 def test_a_longer_name_than_we_know_is_only_partial():
     found = names("西湖文化广场")
     assert found and all(how == "partial" for _name, how in found)
