@@ -39,11 +39,22 @@
     return '<span class="pin pin-' + p.kind + " pin-" + state + picked + '">' + mark + "</span>";
   }
 
+  // A located map's popups lead to station pages that know the rider too (distance, and
+  // navigation from where the rider is), as the list's cards do.
+  function stationUrl(p) {
+    if (!el.dataset.origin) return p.url;
+    var o = el.dataset.origin.split(",").map(Number);
+    var url = new URL(p.url, window.location.href);
+    url.searchParams.set("lat", o[0].toFixed(5));
+    url.searchParams.set("lon", o[1].toFixed(5));
+    return url.toString();
+  }
+
   function popup(p) {
     var box = node("div", "popup");
     var title = node("p", "popup-name");
     var link = node("a", "", p.name);
-    link.href = p.url;
+    link.href = stationUrl(p);
     title.appendChild(link);
     box.appendChild(title);
     box.appendChild(node("p", "", labels[p.kind] || p.kind));
@@ -54,7 +65,7 @@
         working.slice(0, 5).map(function (f) { return f.name; }).join(" · ")));
     }
     var more = node("a", "popup-link", labels.details || "Details");
-    more.href = p.url;
+    more.href = link.href;
     var row = node("p");
     row.appendChild(more);
     box.appendChild(row);
