@@ -338,3 +338,20 @@ def test_cli_imports_a_cr_only_gbk_file(runner, tmp_path, ctx):
     result = runner.invoke(args=["import-stations", str(source)])
     assert "Created 2, updated 0, unchanged 0, failed 0" in result.output, result.output
     assert db.session.scalar(select(func.count(Station.id))) == 2
+
+
+@pytest.mark.parametrize("text", ["9:00-5:00", "08:00-05:00", "10:00-8:00"])
+def test_uncertain_hours_the_engine_would_still_read_are_stored_as_unknown(text):
+    """'9:00-5:00' is not converted (nine to five, surely), yet as written it is valid OSM for
+    nine to five the next morning: stored as it came, riders would be told 'open' at 23:00."""
+    from datetime import datetime
+
+    from stationsite import hours
+    from stationsite.stations_io.hours_words import describe
+
+    [row] = read(f"{HEADER}\nA-1,甲驿站,暖心驿站,30.2,120.1,{text},\n".encode(), "x.csv", NAMES)
+    stored = row.fields["opening_hours"]
+    assert row.original_hours == text and text in stored
+    at = datetime(2026, 3, 4, 23, 0, tzinfo=hours.SHANGHAI)
+    assert hours.evaluate(stored, at).state is hours.State.UNKNOWN
+    assert describe(stored) == ""  # the preview says "unknown: kept as written"

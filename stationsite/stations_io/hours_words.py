@@ -40,7 +40,10 @@ def describe(expression: str | None, lang: str = "zh") -> str:
     words = WORDS["zh" if lang.startswith("zh") else "en"]
     if not expression or not hours.is_valid(expression):
         return ""
-    week = [_day_words(day, words) for day in hours.week(expression, REFERENCE_MONDAY)]
+    days = hours.week(expression, REFERENCE_MONDAY)
+    if all(day.unknown for day in days) and "PH" not in expression:
+        return ""  # nothing known on any day: the page says the hours are unknown
+    week = [_day_words(day, words) for day in days]
     parts = [f"{_days(run, words)} {text}" for run, text in _runs(week)]
     if "PH" in expression:
         holiday = hours.week(expression, REFERENCE_HOLIDAY)[REFERENCE_HOLIDAY.weekday()]

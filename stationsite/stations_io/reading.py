@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable
 
+from .. import hours
 from . import free_hours, osm
 from .decoding import decode
 from .messages import ImportRefused, Message, Row, _n
@@ -242,6 +243,15 @@ def _facilities(row: Row, facility_names: dict[str, str]) -> None:
                 row.warnings.append(_n("unknown facility skipped: %(name)s", name=token[:40]))
 
 
+def _unknown_to_engine(text: str) -> str:
+    """Text kept as written that the hours engine would still read ("9:00-5:00" is valid OSM
+    for nine to five the next morning) is stored as an OSM comment, which it answers as
+    unknown; any other text is stored as it is."""
+    if not hours.is_valid(text):
+        return text
+    return '"' + text.replace('"', "'")[: MAX_LENGTH["opening_hours"] - 2] + '"'
+
+
 def _hours(row: Row) -> None:
     """Hours read with certainty are stored in OSM syntax; any other text is kept as written,
     which the hours engine answers as unknown."""
@@ -252,6 +262,7 @@ def _hours(row: Row) -> None:
     converted = free_hours.to_osm(raw)
     if converted is None:
         row.warnings.append(_n("opening hours not certain: kept as written and shown as unknown"))
+        row.fields["opening_hours"] = _unknown_to_engine(raw)
     elif converted != raw:
         row.warnings.append(_n("opening hours read as %(hours)s", hours=converted))
         row.fields["opening_hours"] = converted
