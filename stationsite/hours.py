@@ -108,9 +108,15 @@ def day_segments(expression: str, day: date, coords: Coords = None) -> tuple[Seg
     views = _views(text, coords)
     if views is None:
         return (Segment(start, end, State.UNKNOWN),)
+    readings = [_library_segments(v, source) for v in views]
+    parts = hours_rules.fallback_parts(text)
+    if parts is not None:  # `A || B` read as opening_hours.js does, beside the parser's reading
+        fallback = [_reading(part, source, coords) for part in parts]
+        if None in fallback:
+            return (Segment(start, end, State.UNKNOWN),)
+        readings.append(_combined(*fallback, pick=_fallback_state))
     shift = _midnight(day) - _midnight(source)
-    readings = [[_shifted(seg, shift) for seg in _library_segments(v, source)] for v in views]
-    merged = functools.reduce(_agreement, readings)
+    merged = [_shifted(seg, shift) for seg in functools.reduce(_agreement, readings)]
     return tuple(merged) or (Segment(start, end, State.CLOSED),)
 
 
@@ -157,13 +163,29 @@ def _shifted(seg: Segment, shift: timedelta) -> Segment:
     return Segment(seg.start + shift, seg.end + shift, seg.state)
 
 
+def _reading(text: str, day: date, coords: Coords) -> list[Segment] | None:
+    views = _views(text, coords)
+    if views is None:
+        return None
+    return functools.reduce(_agreement, [_library_segments(v, day) for v in views])
+
+
+def _fallback_state(main: State, fallback: State) -> State:
+    """opening_hours.js: the rules after `||` apply wherever the rules before them leave the
+    place closed, on the days those rules name too (the parser only on other days)."""
+    return fallback if main is State.CLOSED else main
+
+
 def _agreement(first: list[Segment], second: list[Segment]) -> list[Segment]:
     """One state where both readings agree, unknown where they do not."""
+    return _combined(first, second, pick=lambda a, b: a if a is b else State.UNKNOWN)
+
+
+def _combined(first: list[Segment], second: list[Segment], pick) -> list[Segment]:
     cuts = sorted({s.start for s in first + second} | {s.end for s in first + second})
     merged: list[Segment] = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        a, b = _state_at(first, start), _state_at(second, start)
-        state = a if a is b else State.UNKNOWN
+        state = pick(_state_at(first, start), _state_at(second, start))
         if merged and merged[-1].state is state and merged[-1].end == start:
             merged[-1] = Segment(merged[-1].start, end, state)
         else:

@@ -24,6 +24,21 @@ def outside_comments(expression: str) -> str:
     return QUOTED.sub('""', expression)
 
 
+def fallback_parts(expression: str) -> tuple[str, str] | None:
+    """The rules before the first `||` and those after it, or None without a fallback."""
+    masked = outside_comments(expression)
+    if "||" not in masked:
+        return None
+    cut = _at_same_place(expression, masked, masked.index("||"))
+    return expression[:cut].strip(), expression[cut + 2 :].strip()
+
+
+def _at_same_place(expression: str, masked: str, index: int) -> int:
+    """`index` in the masked text (comments emptied) as an index into `expression`."""
+    comments = iter(QUOTED.findall(expression))
+    return index + sum(len(next(comments)) - 2 for _ in QUOTED.finditer(masked[:index]))
+
+
 def impossible(expression: str) -> str | None:
     """Why the expression names a date or range that cannot exist, or None."""
     text = outside_comments(expression)

@@ -386,3 +386,38 @@ def test_impossible_hours_are_refused_where_they_are_entered():
 def test_school_holidays_are_unknown_where_they_would_change_the_answer(expression, moment, state):
     """China has no one calendar of school holidays: open or closed only where both agree."""
     assert evaluate(expression, at(moment)).state is state
+
+
+@pytest.mark.parametrize(
+    ("expression", "moment", "expected"),
+    [
+        # opening_hours.js: the rules after || apply wherever those before leave it closed,
+        # on the days they name too; the parser applies them only on other days
+        ('06:00-22:00 || "on request"', "2026-03-04 23:00", State.UNKNOWN),
+        ('06:00-22:00 || "on request"', "2026-03-04 05:00", State.UNKNOWN),
+        ('06:00-22:00 || "on request"', "2026-03-04 10:00", State.OPEN),
+        ('Mo-Fr 08:00-18:00 || "by appointment"', "2025-11-24 19:00", State.UNKNOWN),
+        ("Mo-Fr 08:00-18:00 || closed", "2025-11-24 19:00", State.CLOSED),
+        ("Mo-Fr 08:00-18:00 || Sa 10:00-12:00", "2026-03-07 11:00", State.OPEN),
+        ("Mo-Fr 08:00-18:00 || Sa 10:00-12:00", "2026-03-04 19:00", State.CLOSED),
+        ('Mo,Tu,Th 09:00-12:00; Fr 14:00-17:30 || "Termine"; We off', "2013-10-01 13:00",
+         State.UNKNOWN),
+        ('Mo,Tu,Th 09:00-12:00; Fr 14:00-17:30 || "Termine"; We off', "2013-10-02 10:00",
+         State.CLOSED),
+    ],
+)  # fmt: skip
+def test_a_fallback_covers_the_closed_times_of_the_days_its_rules_name(
+    expression, moment, expected
+):
+    at = datetime.strptime(moment, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+    assert evaluate(expression, at).state is expected
+
+
+def test_a_fallback_is_found_outside_comments_only():
+    from stationsite.hours_rules import fallback_parts
+
+    assert fallback_parts('Mo 08:00-09:00 "a || b"') is None
+    assert fallback_parts('Mo 08:00-09:00 "a || b" || "call"') == (
+        'Mo 08:00-09:00 "a || b"',
+        '"call"',
+    )
