@@ -52,3 +52,18 @@ def test_maps_that_do_not_convert_get_no_gcj02_tiles(demo_app):
     with demo_app.test_request_context("/"):
         fmap = _base_map((30.27, 120.15), 11)
         assert fmap.datum == "wgs84" and "autonavi" not in fmap.get_root().render()
+
+
+def test_the_example_config_suggests_only_tiles_that_work():
+    """instance/config.example.py suggested "amap" before AMap's datum was handled, and never
+    named Tianditu: every name it suggests now gives tiles, in the datum they are drawn in."""
+    from pathlib import Path
+
+    example = Path(__file__).parent.parent / "instance" / "config.example.py"
+    advice = example.read_text(encoding="utf-8").split("# Map tiles.")[1].split("MAP_CENTER")[0]
+    named = set(re.findall(r'"([a-z0-9]+(?::[^"<]+)?)"', advice))
+    assert {"none", "amap", "tencent", "openstreetmap", "tianditu:your-key"} <= named
+    for setting in named - {"none"}:
+        assert tiles(setting) is not None, setting
+    assert tiles("tianditu:your-key").datum == "wgs84"
+    assert {tiles("amap").datum, tiles("tencent").datum} == {"gcj02"}
