@@ -355,3 +355,24 @@ def test_uncertain_hours_the_engine_would_still_read_are_stored_as_unknown(text)
     at = datetime(2026, 3, 4, 23, 0, tzinfo=hours.SHANGHAI)
     assert hours.evaluate(stored, at).state is hours.State.UNKNOWN
     assert describe(stored) == ""  # the preview says "unknown: kept as written"
+
+
+def test_a_row_of_merged_group_names_above_the_header_is_skipped():
+    """District workbooks: a merged title, a blank row, then 基本信息 | 位置 | 服务 merged over
+    the columns they group, then the header."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["西湖区驿站一览表"])
+    sheet.merge_cells("A1:G1")
+    sheet.append([])
+    sheet.append(["基本信息", None, None, "位置", None, "服务", None])
+    sheet.merge_cells("A3:C3")
+    sheet.merge_cells("D3:E3")
+    sheet.merge_cells("F3:G3")
+    for line in [HEADER, *LINES]:
+        sheet.append(line.split(","))
+    out = io.BytesIO()
+    book.save(out)
+    rows = read(out.getvalue(), "district.xlsx", NAMES)
+    assert [row.number for row in rows] == [5, 6] and not any(row.errors for row in rows)
+    assert good(rows)["XH-001"].fields["opening_hours"] == "Mo-Fr 08:00-18:00"

@@ -113,11 +113,19 @@ def _rows(data: bytes, name: str, progress: Progress) -> list[Row]:
             _n("Excel 97-2003 workbooks (.xls) cannot be read. Save the file as .xlsx or CSV.")
         )
     if is_workbook(data):
-        return _table_rows(workbook_records(data, progress.reading))
+        return _table_rows(workbook_records(data, progress.reading, _is_header))
     text = decode(data)
     if name.lower().endswith((".geojson", ".json")) or text.lstrip()[:1] in ("{", "["):
         return osm.rows(_json(text))
-    return _table_rows(csv_records(text, progress.reading))
+    return _table_rows(csv_records(text, progress.reading, _is_header))
+
+
+_ALIASES = {alias.lower() for aliases in COLUMNS.values() for alias in aliases}
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A row naming two known columns: not a title, nor a row of merged group names."""
+    return sum(cell.strip().lower() in _ALIASES for cell in cells) >= 2
 
 
 def _name_from_place(row: Row, nearest_place: NearestPlace) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import warnings
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -28,7 +29,7 @@ def is_old_excel(data: bytes) -> bool:
     return data.startswith(b"\xd0\xcf\x11\xe0")  # the OLE2 container of .xls (Excel 97-2003)
 
 
-def csv_records(text: str, progress: Progress | None = None) -> list[Record]:
+def csv_records(text: str, progress: Progress | None = None, is_header=None) -> list[Record]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -36,14 +37,14 @@ def csv_records(text: str, progress: Progress | None = None) -> list[Record]:
     # newline="" splits lines on \n, \r\n and a bare \r (old Mac CSV) and keeps quoted ones
     reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
     try:
-        return _records(reader, progress)
+        return _records(reader, progress, is_header)
     except csv.Error as error:
         raise ImportRefused(
             _n("The CSV file cannot be read near line %(line)d.", line=reader.line_num)
         ) from error
 
 
-def workbook_records(data: bytes, progress: Progress | None = None) -> list[Record]:
+def workbook_records(data: bytes, progress: Progress | None = None, is_header=None) -> list[Record]:
     from openpyxl import load_workbook
 
     try:
@@ -55,6 +56,7 @@ def workbook_records(data: bytes, progress: Progress | None = None) -> list[Reco
                 return _records(
                     ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)),
                     progress,
+                    is_header,
                 )
             finally:
                 book.close()
@@ -67,14 +69,15 @@ def workbook_records(data: bytes, progress: Progress | None = None) -> list[Reco
         ) from None
 
 
-def _records(rows, progress: Progress | None = None) -> list[Record]:
-    """The header is the first row with two cells or more: a title row above it is skipped."""
+def _records(rows, progress: Progress | None = None, is_header=None) -> list[Record]:
+    """The header is the first row `is_header` accepts among the first few with two cells or
+    more (a title row, or a row of merged group names above it, is skipped); without one, the
+    first row with two cells or more."""
     numbered = enumerate(rows, start=1)
-    for _number, header in numbered:
-        if sum(bool(cell.strip()) for cell in header) >= 2:
-            break
-    else:
+    header, looked = _header(numbered, is_header or (lambda _cells: True))
+    if header is None:
         return []
+    numbered = itertools.chain(looked, numbered)
     names = [cell.strip() for cell in header]
     records = []
     for number, row in numbered:
@@ -92,6 +95,28 @@ def _records(rows, progress: Progress | None = None) -> list[Record]:
         cells = dict(zip(names, (_unguarded(cell) for cell in row), strict=False))
         records.append((number, {name: cells.get(name, "") for name in names if name}))
     return records
+
+
+HEADER_SEARCH = 10  # rows with two cells or more in which the header is looked for
+
+
+def _header(numbered, is_header) -> tuple[list[str] | None, list]:
+    """The header row, and the rows read past it while looking for it."""
+    looked: list[tuple[int, list[str]]] = []
+    for number, row in numbered:
+        looked.append((number, row))
+        if _filled(row) and is_header(row):
+            return row, []
+        if sum(_filled(r) for _n, r in looked) >= HEADER_SEARCH:
+            break
+    for index, (_number, row) in enumerate(looked):
+        if _filled(row):
+            return row, looked[index + 1 :]
+    return None, []
+
+
+def _filled(row: list[str]) -> bool:
+    return sum(bool(cell.strip()) for cell in row) >= 2
 
 
 def _unguarded(cell: str) -> str:
