@@ -10,6 +10,8 @@ from werkzeug.exceptions import HTTPException
 
 from .extensions import db
 
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+
 
 class APIError(Exception):
     """An API error answered as {"error": {"code", "message", "fields"}}."""
@@ -30,7 +32,7 @@ def wants_json() -> bool:
 def init_app(app: Flask) -> None:
     app.register_error_handler(APIError, lambda error: error.response())
     app.register_error_handler(HTTPException, _http_error)
-    for error in (OperationalError, InterfaceError, PoolTimeout):
+    for error in DATABASE_DOWN:
         app.register_error_handler(error, _database_down)
     app.register_error_handler(Exception, _unexpected)
 
@@ -60,7 +62,10 @@ def _http_error(error: HTTPException):
         body, status = APIError(error.code or 500, code, error.description or error.name).response()
         return body, status, allow
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
-    return render_template(template, error=error), error.code, allow
+    try:
+        return render_template(template, error=error), error.code, allow
+    except DATABASE_DOWN as down:  # the page's frame reads the database (a signed-in user)
+        return _database_down(down)
 
 
 def _unexpected(error: Exception):
@@ -72,4 +77,7 @@ def _unexpected(error: Exception):
     current_app.logger.exception("unhandled error")
     if wants_json():
         return APIError(500, "internal_error", _("Something went wrong on our side.")).response()
-    return render_template("errors/error.html", error=None), 500
+    try:
+        return render_template("errors/error.html", error=None), 500
+    except DATABASE_DOWN as down:
+        return _database_down(down)

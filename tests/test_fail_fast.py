@@ -92,3 +92,28 @@ def test_a_silent_database_gets_a_503_within_seconds(silent_database_app):
     api, seconds = timed(lambda: client.get("/api/v1/stations/ANY-1"))
     assert api.status_code == 503 and seconds < LIMIT_S
     assert api.get_json()["error"]["code"] == "unavailable"
+
+
+@pytest.mark.parametrize("where", ["silent", "refused"])
+def test_error_pages_answer_while_the_database_is_down(silent_server, where):
+    """A form posted without its CSRF token (400) or a page that is not there (404) while
+    PostgreSQL is down: the error page's footer asks the database whether demo data is
+    loaded, and that error escaped the error handler (gunicorn answered a bare 500)."""
+    port = silent_server if where == "silent" else 1
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/stationsite"
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": url, "WTF_CSRF_ENABLED": True})
+    from stationsite.stations import demo_note
+
+    demo_note._seen.clear()
+    client = app.test_client()
+    try:
+        for call, status in (
+            (lambda: client.post("/stations/ANY-1/checkin", data={"visitor_group": "x"}), 400),
+            (lambda: client.post("/auth/login", data={"username": "a", "password": "b"}), 400),
+            (lambda: client.get("/no/such/page"), 404),
+        ):
+            answer, seconds = timed(call)
+            assert answer.status_code == status and seconds < LIMIT_S
+    finally:
+        with app.app_context():
+            db.engine.dispose()
