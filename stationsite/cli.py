@@ -148,7 +148,8 @@ def import_stations_command(path: str, dry_run: bool) -> None:
     if dry_run:
         actions = list(stations_io.plan(rows).values())
         click.echo(
-            f"Would create {actions.count('create')}, update {actions.count('update')}; "
+            f"Would create {actions.count('create')}, update {actions.count('update')}, "
+            f"leave {actions.count('unchanged')} unchanged; "
             f"{sum(bool(r.errors) for r in rows)} rows have errors."
         )
         return

@@ -53,8 +53,30 @@ def test_first_import_keeps_every_facility_and_the_second_changes_nothing(fresh,
     assert stations["XH-001"].opening_hours == "Mo-Fr 08:00-18:00"
     assert stations["XH-002"].opening_hours == "预约开放"  # kept as written: unknown
     db.session.remove()
+    dry = runner.invoke(args=["import-stations", str(source), "--dry-run"])
+    assert "Would create 0, update 0, leave 2 unchanged" in dry.output, dry.output
+    db.session.remove()
     second = runner.invoke(args=["import-stations", str(source)])
     assert "Created 0, updated 0, unchanged 2, failed 0" in second.output, second.output
+
+
+def test_the_preview_of_a_file_imported_again_says_unchanged(fresh, tmp_path):
+    """What the clerk is shown before confirming agrees with what the import then does."""
+    from stationsite.stations_io import apply, parse, plan
+
+    apply(parse(COUNCIL.encode(), "council.csv"))
+    db.session.commit()
+    assert plan(parse(COUNCIL.encode(), "council.csv")) == {
+        "XH-001": "unchanged",
+        "XH-002": "unchanged",
+    }
+    edited = COUNCIL.replace("断桥暖心驿站", "断桥暖心驿站（新）").replace(
+        "热水;微波炉", "热水;空调"
+    )
+    assert plan(parse(edited.encode(), "council.csv")) == {
+        "XH-001": "unchanged",
+        "XH-002": "update",
+    }
 
 
 def test_a_dry_run_on_a_fresh_database_reads_facilities_without_writing(fresh, tmp_path):

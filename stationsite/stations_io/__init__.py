@@ -106,12 +106,19 @@ def _batches(codes: list[str]) -> Iterable[list[str]]:
 
 
 def plan(rows: list[Row]) -> dict[str, str]:
-    """What importing would do to each good row's code: "create" or "update"."""
-    codes = [r.fields["code"] for r in rows if not r.errors]
-    known = set()
-    for batch in _batches(codes):
-        known.update(db.session.scalars(select(Station.code).where(Station.code.in_(batch))))
-    return {code: "update" if code in known else "create" for code in codes}
+    """What importing would do to each good row's code: "create", "update", or "unchanged"
+    when the station already says all the row says (a file imported again)."""
+    good = {r.fields["code"]: r for r in reversed(rows) if not r.errors}
+    existing = _existing(list(good))
+    return {code: _action(existing.get(code), row) for code, row in reversed(good.items())}
+
+
+def _action(station: Station | None, row: Row) -> str:
+    if station is None:
+        return "create"
+    before = _snapshot(station)
+    same = all(before.get(name) == value for name, value in row.fields.items())
+    return "unchanged" if same and set(row.facilities) <= set(before["facilities"]) else "update"
 
 
 def _existing(codes: list[str]) -> dict[str, Station]:

@@ -18,7 +18,7 @@ class PreviewRow:
     name: str
     original_hours: str
     opening_hours: str
-    action: str  # "create", "update", or "" for a row with errors
+    action: str  # "create", "update", "unchanged", or "" for a row with errors
     errors: list[Message] = field(default_factory=list)
     warnings: list[Message] = field(default_factory=list)
 
@@ -31,6 +31,7 @@ class Preview:
     update: int
     bad: int
     shown: list[PreviewRow]
+    unchanged: int = 0
 
     @property
     def hidden(self) -> int:
@@ -56,6 +57,7 @@ def summarize(rows: list[Row], plan: dict[str, str], filename: str, shown: int =
         rows=len(rows),
         create=actions.count("create"),
         update=actions.count("update"),
+        unchanged=actions.count("unchanged"),
         bad=sum(bool(row.errors) for row in rows),
         shown=[_row(row, plan) for row in ordered[:shown]],
     )
