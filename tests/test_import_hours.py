@@ -71,6 +71,8 @@ def test_certain_texts_are_converted(text, osm):
         "8:00-5:00",  # 8 to 5: probably 17:00, not overnight
         "08:00-05:00",
         "周末休息",  # names no open time at all
+        "节假日 10:00-16:00",  # names holidays only: says nothing of ordinary days
+        "法定节假日 9点-12点",
         "8:00-18:00 周一至周五",
         "周一至周五 8:00-18:00，周三 9:00-12:00",  # two readings of Wednesday
         "上午13点-18点",

@@ -241,6 +241,8 @@ def _format(rules: list[Rule]) -> str:
     _check_overlaps(rules)
     if not any(rule.spans for rule in rules):
         raise Uncertain("no open time")
+    if all(rule.named and not rule.days for rule in rules):
+        raise Uncertain("only holidays named: ordinary days are not said")
     ordered = [r for r in rules if not r.named] + [r for r in rules if r.named]
     parts = [_osm_rule(rule) for rule in ordered]
     if any(rule.workdays for rule in rules) and not any(rule.holidays for rule in rules):
