@@ -128,6 +128,31 @@ def test_overpass_turbo_geojson():
     assert row.fields["code"] == "OSM-node-7007" and not row.errors
 
 
+def test_osmtogeojson_with_nested_tags():
+    """Overpass GeoJSON as osmtogeojson writes it without flat properties: every row was
+    refused ("missing name", "unknown kind node") because the tags sat one level down."""
+    nested = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": "node/5001", "geometry": point(120.16, 30.28),
+             "properties": {"type": "node", "id": 5001, "relations": [], "meta": {},
+                            "tags": {"amenity": "toilets", "name": "嵌套公厕",
+                                     "opening_hours": "Mo-Su 08:00-20:00", "wheelchair": "yes"}}},
+            {"type": "Feature", "id": "way/5002",
+             "geometry": {"type": "Polygon", "coordinates": [[[120.17, 30.29], [120.18, 30.29],
+                                                              [120.18, 30.30], [120.17, 30.29]]]},
+             "properties": {"type": "way", "id": 5002, "tags": {"amenity": "toilets",
+                                                                "addr:street": "延安路"}}},
+        ],
+    }  # fmt: skip
+    first, second = rows_of(nested)
+    assert not first.errors and not second.errors
+    assert first.fields["code"] == "OSM-node-5001" and first.fields["name_zh"] == "嵌套公厕"
+    assert first.fields["kind"] == "toilet_station"
+    assert sorted(first.facilities) == ["accessible_toilet", "toilet"]
+    assert second.fields["code"] == "OSM-way-5002" and second.fields["name_zh"] == "公厕（延安路）"
+
+
 def test_an_unnamed_toilet_is_named_from_the_nearest_place_and_says_so():
     document = {"elements": [{"type": "node", "id": 8, "lat": 30.26, "lon": 120.17,
                               "tags": {"amenity": "toilets"}}]}  # fmt: skip

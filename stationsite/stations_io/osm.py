@@ -74,7 +74,7 @@ def _overpass_feature(element) -> dict | None:
 def _row(number: int, feature) -> Row:
     if not isinstance(feature, dict) or not isinstance(feature.get("properties") or {}, dict):
         return Row(number, errors=[_n("this entry is not a GeoJSON feature")])
-    tags = {str(k): v for k, v in (feature.get("properties") or {}).items()}
+    tags = {str(k): v for k, v in _tags(feature.get("properties") or {}).items()}
     row = Row(number, dict(tags))
     _position(row, feature.get("geometry"))
     code = osm_code(feature, tags)
@@ -86,6 +86,15 @@ def _row(number: int, feature) -> Row:
     if "facilities" not in tags:
         row.fields["facilities"] = ",".join(facilities(tags))
     return row
+
+
+def _tags(properties: dict) -> dict:
+    """osmtogeojson without flat properties (older overpass-turbo, Overpass GeoJSON tools)
+    nests the tags: {"type": "node", "id": 1, "tags": {...}, "meta": {...}}."""
+    nested = properties.get("tags")
+    if isinstance(nested, dict) and properties.get("type") in OSM_TYPES.values():
+        return {**nested, "@id": f"{properties['type']}/{properties.get('id')}"}
+    return properties
 
 
 def osm_code(feature: dict, tags: dict) -> str | None:
