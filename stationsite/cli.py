@@ -140,6 +140,8 @@ def import_stations_command(path: str, dry_run: bool) -> None:
         rows = stations_io.parse(Path(path).read_bytes(), path, area, _ReadingShown())
     except stations_io.ImportRefused as refused:
         raise click.ClickException(str(refused.message)) from None
+    for note in getattr(rows, "notes", []):
+        click.echo(f"note: {note}", err=True)
     for row in rows:
         for problem in row.errors:
             click.echo(f"row {row.number}: error: {problem}", err=True)

@@ -376,3 +376,20 @@ def test_a_row_of_merged_group_names_above_the_header_is_skipped():
     rows = read(out.getvalue(), "district.xlsx", NAMES)
     assert [row.number for row in rows] == [5, 6] and not any(row.errors for row in rows)
     assert good(rows)["XH-001"].fields["opening_hours"] == "Mo-Fr 08:00-18:00"
+
+
+def test_columns_not_recognised_beside_known_ones_are_one_file_level_note():
+    """A column under a name the importer does not know was dropped without a word."""
+    from stationsite.stations_io.preview import Preview, summarize
+
+    data = "编号,名称,纬度,经度,服务时间,负责人,备注\nA-1,甲驿站,30.2,120.1,8:00-18:00,张三,\n"
+    rows = read(data.encode(), "x.csv", NAMES)
+    assert rows[0].fields["opening_hours"] == "Mo-Su 08:00-18:00"  # 服务时间: hours
+    [note] = rows.notes
+    assert str(note).startswith(
+        "These columns are not imported, their names are not recognised: 负责人、备注."
+    )
+    assert "开放时间 (opening_hours)" in str(note)
+    preview = summarize(rows, {"A-1": "create"}, "x.csv")
+    assert Preview.from_json(json.loads(json.dumps(preview.to_json()))).notes == [note]
+    assert read(table().encode(), "x.csv", NAMES).notes == []

@@ -32,6 +32,7 @@ class Preview:
     bad: int
     shown: list[PreviewRow]
     unchanged: int = 0
+    notes: list[Message] = field(default_factory=list)  # about the file as a whole
 
     @property
     def hidden(self) -> int:
@@ -46,7 +47,7 @@ class Preview:
             PreviewRow(**row | {key: _messages(row[key]) for key in ("errors", "warnings")})
             for row in data["shown"]
         ]
-        return cls(**{**data, "shown": shown})
+        return cls(**{**data, "shown": shown, "notes": _messages(data.get("notes", []))})
 
 
 def summarize(rows: list[Row], plan: dict[str, str], filename: str, shown: int = SHOWN) -> Preview:
@@ -60,6 +61,7 @@ def summarize(rows: list[Row], plan: dict[str, str], filename: str, shown: int =
         unchanged=actions.count("unchanged"),
         bad=sum(bool(row.errors) for row in rows),
         shown=[_row(row, plan) for row in ordered[:shown]],
+        notes=list(getattr(rows, "notes", [])),
     )
 
 

@@ -31,7 +31,16 @@ COLUMNS = {  # the first two names are the ones messages show: Chinese, then Eng
     "street": ("街道", "street", "addr:subdistrict", "所属街道"),
     "lat": ("纬度", "lat", "latitude", "緯度"),
     "lon": ("经度", "lon", "lng", "longitude", "經度"),
-    "opening_hours": ("开放时间", "opening_hours", "hours", "营业时间", "開放時間", "營業時間"),
+    "opening_hours": (
+        "开放时间",
+        "opening_hours",
+        "hours",
+        "营业时间",
+        "服务时间",
+        "开放时段",
+        "開放時間",
+        "營業時間",
+    ),
     "phone": ("电话", "phone", "contact:phone", "联系电话", "電話"),
     "operator_org": ("运营单位", "operator", "operator_org", "管理单位", "運營單位"),
     "facilities": ("设施", "facilities", "配套设施", "設施"),
@@ -98,7 +107,7 @@ def read(
         if row.unnamed:
             _name_from_place(row, nearest_place)
     _flag_duplicates(rows)
-    checked = []
+    checked = Rows(notes=getattr(rows, "notes", []))
     for row in rows:
         checked.append(_clean(row, facility_names, area) if row.fields else row)
         if len(checked) % EVERY == 0:
@@ -152,11 +161,35 @@ def _json(text: str):
         raise ImportRefused(_n("This is not valid GeoJSON: it is nested too deeply.")) from None
 
 
-def _table_rows(records) -> list[Row]:
+class Rows(list):
+    """The rows of a file, and messages about the file as a whole (columns not used)."""
+
+    def __init__(self, rows=(), notes: list[Message] | None = None) -> None:
+        super().__init__(rows)
+        self.notes = list(notes or [])
+
+
+def _table_rows(records) -> Rows:
     headers = list(dict.fromkeys(name for _n, record in records for name in record))
     if records:
         _check_columns(headers)
-    return [Row(number, record) for number, record in records]
+    return Rows((Row(number, record) for number, record in records), _unused(headers))
+
+
+def _unused(headers: list[str]) -> list[Message]:
+    """One message naming every column whose name is not recognised: nothing in it is
+    imported, so a clerk whose hours sit under another name can rename the column."""
+    unused = [h for h in headers if h.strip() and h.strip().lower() not in _ALIASES]
+    if not unused:
+        return []
+    return [
+        _n(
+            "These columns are not imported, their names are not recognised: %(found)s. "
+            "Accepted names: %(accepted)s.",
+            found="、".join(unused),
+            accepted="、".join(f"{names[0]} ({names[1]})" for names in COLUMNS.values()),
+        )
+    ]
 
 
 def _check_columns(headers: list[str]) -> None:
