@@ -107,3 +107,10 @@ def test_the_api_counts_facility_hours_too(demo_client):
     assert top["open_now"] is False  # the rooms; the water is open:
     water = next(f for f in top["facilities"] if f["code"] == "drinking_water")
     assert water["open_now"] is True and water["hours"] == "24/7"
+
+
+def test_one_filter_on_is_said_in_the_singular(demo_client):
+    page = demo_client.get("/?lat=30.2585&lon=120.1627&kind=toilet_station&lang=en")
+    assert "What I need · 1 filter on</summary>" in page.get_data(as_text=True)  # not "1 filters"
+    page = demo_client.get("/?lat=30.2585&lon=120.1627&kind=toilet_station&open=now&lang=en")
+    assert "What I need · 2 filters on</summary>" in page.get_data(as_text=True)
