@@ -12,7 +12,7 @@ from sqlalchemy import select
 from stationsite.catalogue import FACILITIES
 from stationsite.extensions import db
 from stationsite.models import Place, Station
-from stationsite.stations_io import NearestPlace
+from stationsite.stations_io import ImportRefused, NearestPlace
 from stationsite.stations_io.reading import read
 from stationsite.users import create_user
 
@@ -208,3 +208,31 @@ def test_overpass_json_through_the_admin_page_and_again_unchanged(app, staff, tm
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["import-stations", str(source)])
     assert "Created 0, updated 0, unchanged 2, failed 2" in result.output, result.output
+
+
+def test_osm_xml_as_josm_and_overpass_write_it():
+    """.osm XML was read as a CSV ("no rows under its header") and refused by the form."""
+    xml = b"""<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="Overpass API">
+  <node id="7001" lat="30.27" lon="120.16"><tag k="amenity" v="toilets"/>
+    <tag k="name" v="XML&#20844;&#21397;"/><tag k="opening_hours" v="Mo-Su 06:00-22:00"/>
+    <tag k="wheelchair" v="yes"/></node>
+  <node id="7010" lat="30.2700" lon="120.1700"/><node id="7011" lat="30.2702" lon="120.1702"/>
+  <way id="7002"><nd ref="7010"/><nd ref="7011"/><tag k="amenity" v="toilets"/>
+    <tag k="addr:street" v="&#20307;&#32946;&#22330;&#36335;"/></way>
+  <way id="7003"><center lat="30.25" lon="120.15"/><nd ref="999"/><tag k="amenity" v="toilets"/>
+    <tag k="name" v="Center"/></way>
+  <relation id="7004"><tag k="amenity" v="toilets"/><tag k="name" v="nowhere"/></relation>
+</osm>"""
+    rows = read(xml, "extract.osm", NAMES)
+    assert [row.fields.get("code") for row in rows] == [
+        "OSM-node-7001", "OSM-way-7002", "OSM-way-7003", "OSM-relation-7004",
+    ]  # fmt: skip
+    node, way, centred, nowhere = rows
+    assert not node.errors and node.fields["opening_hours"] == "Mo-Su 06:00-22:00"
+    assert sorted(node.facilities) == ["accessible_toilet", "toilet"]
+    assert way.fields["name_zh"] == "公厕（体育场路）" and way.fields["lat"] == 30.2701
+    assert centred.fields["lat"] == 30.25 and not centred.errors
+    assert [str(e) for e in nowhere.errors] == ["this feature has no position"]
+    with pytest.raises(ImportRefused):
+        read(b"<osm><node id='1'", "broken.osm", NAMES)

@@ -33,7 +33,7 @@ class ImportForm(FlaskForm):
         validators=[
             FileRequired(_l("Choose a file.")),
             FileAllowed(
-                ["csv", "txt", "tsv", "xlsx", "xls", "json", "geojson"],
+                ["csv", "txt", "tsv", "xlsx", "xls", "json", "geojson", "osm", "xml"],
                 _l("Only CSV, Excel (.xlsx) or GeoJSON files."),
             ),
         ],

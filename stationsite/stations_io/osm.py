@@ -55,6 +55,47 @@ def _features(document) -> list:
     )
 
 
+def xml_elements(data: bytes) -> dict:
+    """An OpenStreetMap XML file (JOSM, the OSM API, Overpass's default output) as Overpass
+    JSON: tagged nodes, and ways and relations at their `<center>` or the mean of their
+    nodes in the file. Untagged nodes are only the corners of ways, not stations."""
+    from defusedxml import DefusedXmlException
+    from defusedxml import ElementTree as ET
+
+    try:
+        root = ET.fromstring(data)
+    except (ET.ParseError, DefusedXmlException):
+        raise ImportRefused(_n("This is not a valid OpenStreetMap XML file.")) from None
+    nodes = {n.get("id"): n for n in root.iter("node")}
+    elements = []
+    for item in root:
+        tags = {t.get("k"): t.get("v") for t in item.iter("tag")}
+        if item.tag not in OSM_TYPES.values() or not tags:
+            continue
+        element = {"type": item.tag, "id": item.get("id"), "tags": tags}
+        where = item if item.tag == "node" else item.find("center")
+        corners = [nodes[nd.get("ref")] for nd in item.iter("nd") if nd.get("ref") in nodes]
+        point = _xml_point(where) or _mean([_xml_point(n) for n in corners])
+        if point:
+            element["lat"], element["lon"] = point
+        elements.append(element)
+    return {"elements": elements}
+
+
+def _xml_point(item) -> tuple[float, float] | None:
+    try:
+        return float(item.get("lat")), float(item.get("lon"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _mean(points: list) -> tuple[float, float] | None:
+    points = [p for p in points if p]
+    if not points:
+        return None
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
 def _overpass_feature(element) -> dict | None:
     """Overpass `out center` JSON: nodes have lat/lon, ways and relations a `center`."""
     if not isinstance(element, dict):

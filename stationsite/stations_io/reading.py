@@ -124,6 +124,8 @@ def _rows(data: bytes, name: str, progress: Progress) -> list[Row]:
     if is_workbook(data):
         return _table_rows(workbook_records(data, progress.reading, _is_header))
     text = decode(data)
+    if name.lower().endswith((".osm", ".xml")) or text.lstrip()[:1] == "<":
+        return osm.rows(osm.xml_elements(data))
     if name.lower().endswith((".geojson", ".json")) or text.lstrip()[:1] in ("{", "["):
         return osm.rows(_json(text))
     return _table_rows(csv_records(text, progress.reading, _is_header))
