@@ -9,7 +9,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-ICON_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "tabler-icons" / "outline"
+# inside the package (the checkout links stationsite/static to the top-level folder), so an
+# installed wheel finds them too
+ICON_DIR = Path(__file__).resolve().parents[1] / "static" / "vendor" / "tabler-icons" / "outline"
 FALLBACK = "circle-check"
 FACILITY_ICONS = {
     "seating": "armchair",
