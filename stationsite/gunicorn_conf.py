@@ -1,6 +1,7 @@
-"""gunicorn settings for stationsite (read automatically when gunicorn starts in this folder,
-or with `gunicorn -c gunicorn.conf.py 'stationsite:create_app()'`). Environment overrides:
-PORT, WEB_CONCURRENCY, GUNICORN_TIMEOUT."""
+"""gunicorn settings for stationsite, installed with the package so they work from any
+directory: `gunicorn -c python:stationsite.gunicorn_conf 'stationsite:create_app()'` (in the
+checkout, gunicorn.conf.py reads these). Environment overrides: PORT, WEB_CONCURRENCY,
+GUNICORN_TIMEOUT, FORWARDED_ALLOW_IPS."""
 
 import os
 

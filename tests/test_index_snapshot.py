@@ -59,3 +59,17 @@ def test_reads_pass_the_rate_limiter_by_and_writes_still_meet_it(app):
     ]
     assert not any(limits._limiter_hook(hook) for hook in hooks)  # all wrapped
     assert sum(hook.__name__ == "skipping" for hook in hooks) == 2
+
+
+def test_the_gunicorn_settings_come_with_the_package():
+    """An installed wheel has no checkout: its settings load by module name, from anywhere,
+    and the checkout's gunicorn.conf.py is the same settings."""
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    loader = WSGIApplication.__new__(WSGIApplication)
+    packaged = loader.get_config_from_module_name("stationsite.gunicorn_conf")
+    checkout = runpy.run_path(str(CONF))
+    for name in ("timeout", "graceful_timeout", "workers", "forwarded_allow_ips"):
+        assert packaged[name] == checkout[name]
+    assert packaged["post_worker_init"] is checkout["post_worker_init"]
+    assert packaged["timeout"] >= 60  # room for the locator's first start on a database
