@@ -62,3 +62,37 @@ def test_the_weekly_hours_editor_fits_a_phone(phone, live_app):  # noqa: F811
     )
     assert lines == 1  # "Closed" on one line
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_offline_a_page_never_saved_says_it_shows_the_last_results_instead(
+    browser,  # noqa: F811
+    live_server,  # noqa: F811
+    lang,
+):
+    """Offline, a station page or a search never made showed the last results under "this page
+    was saved at …": the banner now says this page was not saved and these are the stations
+    found then."""
+    from .test_browser import PHONE
+
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        url = f"{live_server}/?lat=30.2585&lon=120.1627&lang={lang}"
+        page.goto(url, wait_until="networkidle")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload(wait_until="networkidle")
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.wait_for_timeout(500)
+        names = page.locator(".card-name").all_inner_texts()
+        context.set_offline(True)
+        page.reload(wait_until="load")
+        saved = page.locator("#offline-note").inner_text()
+        assert ("本页保存于" if lang == "zh" else "this page was saved at") in saved
+        page.goto(f"{live_server}/stations/HZ-T-009?lang={lang}", wait_until="load")
+        note = page.locator("#offline-note")
+        assert note.is_visible()
+        assert ("本页未保存" if lang == "zh" else "this page was not saved") in note.inner_text()
+        assert page.locator(".card-name").all_inner_texts() == names
+    finally:
+        context.close()

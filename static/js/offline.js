@@ -7,7 +7,11 @@
   if (saved && note) {
     var at = new Date(saved);
     var time = ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2);
-    note.textContent = note.dataset.text.replace("{time}", time);
+    if (at.toDateString() !== new Date().toDateString()) {  // saved another day: say which
+      time = (at.getMonth() + 1) + "-" + ("0" + at.getDate()).slice(-2) + " " + time;
+    }
+    var instead = document.documentElement.dataset.savedInstead;
+    note.textContent = (instead ? note.dataset.textInstead : note.dataset.text).replace("{time}", time);
     note.hidden = false;
   }
   var script = document.currentScript;

@@ -25,10 +25,12 @@ function stamped(response) {
   });
 }
 
-function markSaved(response) {
+function markSaved(response, instead) {
+  // `instead`: the last results, shown for a page that was never saved
   var saved = response.headers.get("X-Saved-At") || "";
+  var mark = 'data-saved-at="' + saved + '" ' + (instead ? 'data-saved-instead="1" ' : "");
   return response.text().then(function (html) {
-    var marked = html.replace("<html ", '<html data-saved-at="' + saved + '" ');
+    var marked = html.replace("<html ", "<html " + mark);
     return new Response(marked, { headers: { "Content-Type": "text/html; charset=utf-8" } });
   });
 }
@@ -49,9 +51,12 @@ function page(request) {
     return response;
   }).catch(function () {
     return caches.open(SAVED).then(function (cache) {
-      return cache.match(request).then(function (hit) { return hit || cache.match(LAST); });
-    }).then(function (hit) {
-      return hit ? markSaved(hit) : Response.error();
+      return cache.match(request).then(function (hit) {
+        if (hit) return markSaved(hit, false);
+        return cache.match(LAST).then(function (last) {
+          return last ? markSaved(last, true) : Response.error();
+        });
+      });
     });
   });
 }
