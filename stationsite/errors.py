@@ -6,7 +6,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
 
@@ -61,6 +61,8 @@ def _http_error(error: HTTPException):
         code = (error.name or "error").lower().replace(" ", "_")
         body, status = APIError(error.code or 500, code, error.description or error.name).response()
         return body, status, allow
+    if isinstance(error, SecurityError):  # a Host not trusted: no page links can be built
+        return error.description, error.code, {"Content-Type": "text/plain; charset=utf-8"}
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
     try:
         return render_template(template, error=error), error.code, allow

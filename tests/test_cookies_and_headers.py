@@ -68,6 +68,33 @@ def test_only_the_public_host_is_served_once_public_url_is_set(empty_db_file, tm
     assert forged.status_code == 400
 
 
+def test_a_page_for_a_host_not_trusted_is_a_400_not_a_500(empty_db_file, tmp_path):
+    """The error page could not be drawn without a URL adapter (gunicorn answered 500)."""
+    from tests.conftest import _app_on_copy
+
+    app = _app_on_copy(empty_db_file, tmp_path, PUBLIC_URL="https://stations.example.cn")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    for path in ("/", "/auth/login", "/no/such/page"):
+        assert client.get(path, base_url="https://evil.example/").status_code == 400
+
+
+@pytest.mark.usefixtures("station")
+def test_every_absolute_url_is_on_public_url_whatever_host_asked(app, client):
+    """A proxy that forwards Host: 127.0.0.1 (nginx's default) or a local request: the QR
+    code, the poster, openapi.json and the API's station links still name PUBLIC_URL."""
+    app.config["PUBLIC_URL"] = "https://stations.example.cn"
+    public = "https://stations.example.cn"
+    poster = client.get("/stations/CK-1/poster", base_url="http://127.0.0.1:8000/")
+    assert f"{public}/stations/CK-1/checkin" in poster.get_data(as_text=True)
+    local = client.get("/stations/CK-1/qr.svg", base_url="http://127.0.0.1:8000/").data
+    assert local == client.get("/stations/CK-1/qr.svg", base_url=f"{public}/").data
+    document = client.get("/api/v1/openapi.json", base_url="http://localhost/").get_json()
+    assert document["servers"] == [{"url": public}]
+    one = client.get("/api/v1/stations/CK-1", base_url="http://localhost/").get_data(as_text=True)
+    assert f"{public}/stations/CK-1" in one and "http://localhost" not in one
+
+
 def _script_policy(response) -> str:
     policy = response.headers["Content-Security-Policy"]
     return next(part.strip() for part in policy.split(";") if "script-src" in part)

@@ -6,9 +6,10 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote
 
-from flask import g, url_for
+from flask import g
 
 from .. import hours, navigation
+from ..feedback.follow import public_url
 from ..locator.index import Hit
 from ..records import StationRecord
 from ..stations.presenters import describe, iso
@@ -22,9 +23,10 @@ def _describe(status: hours.Status, at: datetime, lang: str) -> str:
 
 
 def _station_url(code: str) -> str:
-    """The public page's address; the route is built once per request, then filled in."""
+    """The public page's address (on PUBLIC_URL when set); the route is built once per
+    request, then filled in."""
     if "station_url" not in g:
-        g.station_url = url_for("stations.detail", code="CODE", _external=True).rsplit("/", 1)[0]
+        g.station_url = public_url("stations.detail", code="CODE").rsplit("/", 1)[0]
     return f"{g.station_url}/{quote(code, safe='')}"
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from apispec import APISpec
-from flask import current_app, url_for
+from flask import current_app
 from pydantic.json_schema import models_json_schema
 
+from ..feedback.follow import public_url
 from . import schemas
 from .contract import CONTRACTS, Contract, plain, status_text
 
@@ -23,7 +24,8 @@ _PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
 def document() -> dict:
-    """The document for this request's server address; the rest is built once per app."""
+    """The document for the public address (PUBLIC_URL, else this request's); the rest is
+    built once per app."""
     paths, schemas_ = current_app.extensions.get("api_document") or _build()
     current_app.extensions["api_document"] = paths, schemas_
     spec = APISpec(
@@ -31,7 +33,7 @@ def document() -> dict:
         version="1",
         openapi_version="3.1.0",
         info={"description": DESCRIPTION},
-        servers=[{"url": url_for("stations.index", _external=True).rstrip("/")}],
+        servers=[{"url": public_url("stations.index").rstrip("/")}],
     )
     for name, schema in schemas_.items():
         spec.components.schema(name, schema)

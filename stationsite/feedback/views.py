@@ -216,7 +216,7 @@ def photo(name: str):
 @bp.get("/stations/<code>/qr.svg")
 def qr(code: str):
     station = get_station_or_404(code)
-    target = url_for("feedback.checkin", code=station.code, _external=True)
+    target = follow.public_url("feedback.checkin", code=station.code)  # PUBLIC_URL
     buffer = BytesIO()
     segno.make(target, error="m").save(
         buffer, kind="svg", scale=10, border=2, title=station.name_zh
@@ -231,5 +231,5 @@ def qr(code: str):
 @bp.get("/stations/<code>/poster")
 def poster(code: str):
     station = get_station_or_404(code)
-    target = url_for("feedback.checkin", code=station.code, _external=True)
+    target = follow.public_url("feedback.checkin", code=station.code)  # PUBLIC_URL
     return render_template("feedback/poster.html", station=station, target=target)
