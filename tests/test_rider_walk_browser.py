@@ -96,3 +96,29 @@ def test_offline_a_page_never_saved_says_it_shows_the_last_results_instead(
         assert page.locator(".card-name").all_inner_texts() == names
     finally:
         context.close()
+
+
+def test_share_when_the_browser_refuses_to_copy_selects_the_link(browser, live_server):  # noqa: F811
+    """Without a share sheet and with copying refused, the button threw (an uncaught error)
+    and did nothing: now the link is selected for the rider to copy."""
+    from .test_browser import PHONE
+
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script(  # as an in-app browser that refuses to copy does
+        "navigator.clipboard.writeText = () => Promise.reject(new Error('denied'))"
+    )
+    try:
+        page.goto(f"{live_server}/stations/HZ-T-003?lang=en", wait_until="networkidle")
+        page.get_by_role("button", name="Share this station").click()
+        page.wait_for_function("document.activeElement.id === 'share-url'")
+        selected = page.evaluate(
+            "(f => f.value.slice(f.selectionStart, f.selectionEnd))"
+            "(document.getElementById('share-url'))"
+        )
+        assert selected.endswith("/stations/HZ-T-003")
+        assert errors == []
+    finally:
+        context.close()

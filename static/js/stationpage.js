@@ -64,6 +64,10 @@
     }
     navigator.clipboard.writeText(url).then(function () {
       if (status) status.textContent = button.dataset.copied;
+    }).catch(function () {
+      // copying refused (some in-app browsers): the link is selected for the rider to copy
+      var field = document.getElementById("share-url");
+      if (field) { field.focus(); field.select(); }
     });
   });
 })();
