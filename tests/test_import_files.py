@@ -393,3 +393,25 @@ def test_columns_not_recognised_beside_known_ones_are_one_file_level_note():
     preview = summarize(rows, {"A-1": "create"}, "x.csv")
     assert Preview.from_json(json.loads(json.dumps(preview.to_json()))).notes == [note]
     assert read(table().encode(), "x.csv", NAMES).notes == []
+
+
+@pytest.mark.parametrize(
+    ("codec", "name"),
+    [("gbk", "西湖暖心驿站"), ("gb18030", "西湖暖心驿站"), ("big5", "臺北暖心驛站")],
+)
+def test_a_large_file_whose_sample_ends_inside_a_character_is_still_read(codec, name):
+    """Encodings are detected from the first 200,000 bytes; when that cut fell inside a
+    two-byte character no encoding was found and a national GB18030 list was refused."""
+    from stationsite.stations_io.decoding import SAMPLE
+
+    head = "code,name,lat,lon\n"
+    for pad in range(40):  # some of these put the cut inside a character
+        body = "".join(f"A-{n:05d},{name},25.03,121.5\n" for n in range(SAMPLE // 20))
+        data = (head + "x" * pad + body).encode(codec)
+        try:
+            data[:SAMPLE].decode(codec)
+        except UnicodeDecodeError:
+            break
+    else:
+        pytest.fail("no sample cut inside a character")
+    assert encoding(data) in {codec, "gb18030" if codec == "gbk" else codec}

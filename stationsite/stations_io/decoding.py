@@ -17,6 +17,7 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 CHINESE = ["gb18030", "big5"]
+SAMPLE = 200_000  # bytes the encoding is detected from
 BINARY = _n("The file contains binary data. Upload a CSV, Excel (.xlsx) or GeoJSON file.")
 UNREADABLE = _n(
     "The file's characters cannot be read. Save it as UTF-8 (or GBK) CSV and try again."
@@ -45,10 +46,18 @@ def encoding(data: bytes) -> str:
         pass
     if sample.count(0):
         raise ImportRefused(BINARY)
-    best = from_bytes(data[:200_000], cp_isolation=CHINESE).best()
+    best = from_bytes(_whole_lines(data[:SAMPLE]), cp_isolation=CHINESE).best()
     if best is None:
         raise ImportRefused(UNREADABLE)
     return best.encoding
+
+
+def _whole_lines(sample: bytes) -> bytes:
+    """The sample up to its last line end: cut inside a two-byte character, charset_normalizer
+    finds no encoding at all and a large GBK file was refused. No byte of a GBK, GB18030 or
+    Big5 character is a CR or LF, so a line end is always between characters."""
+    cut = max(sample.rfind(b"\n"), sample.rfind(b"\r"))
+    return sample[: cut + 1] if cut > 0 else sample
 
 
 def _utf16_without_bom(sample: bytes) -> str:
