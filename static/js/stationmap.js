@@ -11,6 +11,11 @@
   var highlight = (el.dataset.highlight || "").split(",").filter(Boolean);
   var labels = JSON.parse(el.dataset.labels || "{}");
   var datum = window.stationDatum(el.dataset.datum);  // points drawn in the tiles' datum
+  // Leaflet's zoom buttons are titled in English: say them in the page's language
+  Array.prototype.forEach.call(el.querySelectorAll(".leaflet-control-zoom a"), function (a) {
+    var text = a.classList.contains("leaflet-control-zoom-in") ? labels.zoom_in : labels.zoom_out;
+    if (text) { a.title = text; a.setAttribute("aria-label", text); }
+  });
   // Room for the zoom buttons (top left: 10-44 px across) and the scale and attribution
   // (bottom: the lowest 32 px), counted for a whole 36 px pin (anchored at its centre, plus its
   // 4 px outline when picked): no result pin and no open popup sits under a control.

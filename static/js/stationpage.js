@@ -8,6 +8,11 @@
   if (!map) return;
   var labels = JSON.parse(el.dataset.labels || "{}");
   var datum = window.stationDatum(el.dataset.datum);
+  // Leaflet's zoom buttons are titled in English: say them in the page's language
+  Array.prototype.forEach.call(el.querySelectorAll(".leaflet-control-zoom a"), function (a) {
+    var text = a.classList.contains("leaflet-control-zoom-in") ? labels.zoom_in : labels.zoom_out;
+    if (text) { a.title = text; a.setAttribute("aria-label", text); }
+  });
   var where = el.dataset.pin.split(",").map(Number);
   var pin = datum.toMap(where[0], where[1]);
   var mark = el.dataset.kind === "warm_station" ? "&#9829;" : "WC";
