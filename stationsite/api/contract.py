@@ -63,7 +63,7 @@ def read_query(model: type[Query]) -> Query:
 
 
 def read_body(model: type[Body]) -> Body:
-    data = json_object()
+    data = json_object(known=model.model_fields)
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -71,8 +71,10 @@ def read_body(model: type[Body]) -> Body:
         raise APIError(422, "invalid_fields", _("Some fields are not valid."), fields) from None
 
 
-def json_object() -> dict:
-    """The body as a JSON object of plain values (strings, numbers, null)."""
+def json_object(known=None) -> dict:
+    """The body as a JSON object of plain values (strings, numbers, null). Of a model's
+    body only its own fields (`known`) count: others are ignored, whatever they hold, as
+    openapi.json says."""
     if not request.is_json:
         raise APIError(
             415,
@@ -82,6 +84,8 @@ def json_object() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise APIError(400, "invalid_json", _("The body must be a JSON object."))
+    if known is not None:
+        data = {key: value for key, value in data.items() if key in known}
     bad = [key for key, value in data.items() if isinstance(value, dict | list)]
     if bad:
         message = _("must be a string or a number")
