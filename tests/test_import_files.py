@@ -415,3 +415,15 @@ def test_a_large_file_whose_sample_ends_inside_a_character_is_still_read(codec, 
     else:
         pytest.fail("no sample cut inside a character")
     assert encoding(data) in {codec, "gb18030" if codec == "gbk" else codec}
+
+
+def test_big5_hours_and_facilities_in_traditional_characters_are_read():
+    """Every Big5 row's hours were unknown (週, 點) and its facilities skipped (廁所, 熱水)."""
+    data = (
+        "編號,名稱,類型,緯度,經度,開放時間,設施\n"
+        "B-1,臺北驛站,暖心驛站,25.03,121.5,週一至週五 9點-17點,廁所、熱水、直飲水、無障礙廁所\n"
+    )
+    [row] = read(data.encode("big5"), "x.csv", NAMES)
+    assert row.fields["opening_hours"] == "Mo-Fr 09:00-17:00" and not row.errors
+    assert row.facilities == ["toilet", "hot_water", "drinking_water", "accessible_toilet"]
+    assert not row.warnings[1:]  # only the note on the hours read

@@ -55,6 +55,12 @@ from stationsite.weekly_hours import REFERENCE_HOLIDAY, REFERENCE_MONDAY
         ("周三闭馆，九点至十七点", "Mo-Su 09:00-17:00; We off"),
         ("周一至周五 八:〇〇-十二:〇〇，十四点-十八点",
          "Mo-Fr 08:00-12:00,14:00-18:00"),
+        # traditional characters, as Big5 files write them
+        ("週一至週五 8:00-18:00", "Mo-Fr 08:00-18:00"),
+        ("每日 9點-17點", "Mo-Su 09:00-17:00"),
+        ("週末及節假日 上午九時至下午五時", "Sa,Su,PH 09:00-17:00"),
+        ("週一閉館，9:00-17:00", "Mo-Su 09:00-17:00; Mo off"),
+        ("24小時", "24/7"),
     ],
 )  # fmt: skip
 def test_certain_texts_are_converted(text, osm):

@@ -44,6 +44,12 @@ _TOKENS = [
     ("list", r"[,;、/&|]|和|及|以及|\band\b"),
     ("colon", r":"),
 ]  # fmt: skip
+# Big5 files from Taiwan, Hong Kong and Macau offices: the traditional characters of the words
+# above (週一, 9點, 節假日, 開放) and of the facility names (廁所, 熱水) read as the simplified
+TRADITIONAL = str.maketrans(
+    "週點時開營業閉館關節無廁熱飲礙嬰醫藥資電動車圖書閱讀傘調爐愛機務廣場導傳間後禮",
+    "周点时开营业闭馆关节无厕热饮碍婴医药资电动车图书阅读伞调炉爱机务广场导传间后礼",
+)
 _SCANNER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _TOKENS))
 
 
@@ -86,7 +92,8 @@ def _written_in_osm(text: str) -> bool:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    normal = clock_digits(unicodedata.normalize("NFKC", text).lower().replace("：", ":"))
+    normal = unicodedata.normalize("NFKC", text).translate(TRADITIONAL)
+    normal = clock_digits(normal.lower().replace("：", ":"))
     tokens, position = [], 0
     while position < len(normal):
         match = _SCANNER.match(normal, position)

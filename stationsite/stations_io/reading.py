@@ -279,7 +279,11 @@ def _kind(row: Row) -> None:
 def _facilities(row: Row, facility_names: dict[str, str]) -> None:
     for token in re.split(r"[,，、;；/ ]+", row.fields.pop("facilities", "")):
         if token:
-            code = facility_names.get(token) or facility_names.get(token.lower())
+            code = (
+                facility_names.get(token)
+                or facility_names.get(token.lower())
+                or facility_names.get(token.translate(free_hours.TRADITIONAL))
+            )
             if code and code not in row.facilities:
                 row.facilities.append(code)
             elif not code:
