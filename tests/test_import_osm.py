@@ -200,6 +200,9 @@ def upload_and_confirm(client, document, name):
 def test_overpass_json_through_the_admin_page_and_again_unchanged(app, staff, tmp_path):
     page = upload_and_confirm(staff, OVERPASS, "export.json")
     assert "OSM-way-4004" in page
+    # the facilities each row will add, read from its tags, are shown before confirming
+    assert re.search(r"<td>(厕所、无障碍厕所|无障碍厕所、厕所)</td>", page)
+    assert '<th scope="col">设施</th>' in page
     with app.app_context():
         codes = set(db.session.scalars(select(Station.code)))
         assert codes == {"OSM-node-3003", "OSM-way-4004"}

@@ -89,6 +89,7 @@ def _preview(preview, token: str):
         confirm=ConfirmImportForm(token=token),
         hours_in_words=partial(describe, lang=str(get_locale() or "zh")),
         say=importing.say,
+        facility_names=importing.facility_names,
     )
 
 

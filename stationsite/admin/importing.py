@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from ..catalogue import FACILITIES, facility_list
 from ..stations_io import Message
 from ..stations_io.positions import ServiceArea
 
@@ -32,6 +33,15 @@ def say(message: Message) -> str:
     if "column" in params:
         params["column"] = str(COLUMN_LABELS.get(str(params["column"]), params["column"]))
     return gettext(message.text, **params)
+
+
+def facility_names(codes: list[str]) -> str:
+    """The facilities a row adds, by their names in the reader's language (the starting
+    catalogue's names where a fresh database has no catalogue yet)."""
+    english = not str(get_locale() or "zh").startswith("zh")
+    names = {code: en if english else zh for code, zh, en, *_rest in FACILITIES}
+    names |= {e.code: e.name_en if english else e.name_zh for e in facility_list()}
+    return (", " if english else "、").join(names.get(code, code) for code in codes)
 
 
 def service_area() -> ServiceArea:

@@ -21,6 +21,7 @@ class PreviewRow:
     action: str  # "create", "update", "unchanged", or "" for a row with errors
     errors: list[Message] = field(default_factory=list)
     warnings: list[Message] = field(default_factory=list)
+    facilities: list[str] = field(default_factory=list)  # catalogue codes the row will add
 
 
 @dataclass
@@ -75,6 +76,7 @@ def _row(row: Row, plan: dict[str, str]) -> PreviewRow:
         action="" if row.errors else plan.get(row.fields.get("code", ""), ""),
         errors=list(row.errors),
         warnings=list(row.warnings),
+        facilities=list(row.facilities),
     )
 
 
