@@ -349,6 +349,7 @@ def test_xlsx_download_of_demo_data(admin):
 def test_csv_download_of_one_table(admin):
     response = admin.get("/reports/export.csv?period=2026-11&table=visits_by_group&lang=en")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # once
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeff") and "Courier" in text
     assert "station-report-2026-11-visits_by_group.csv" in response.headers["Content-Disposition"]

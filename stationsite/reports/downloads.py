@@ -49,11 +49,11 @@ def file_name(report: Report, ext: str, suffix: str = "", ascii_only: bool = Fal
     return f"{stem}-{key}{suffix}.{ext}"
 
 
-def _download(body, mimetype: str, report: Report, ext: str, suffix: str = "") -> Response:
+def _download(body, content_type: str, report: Report, ext: str, suffix: str = "") -> Response:
     name = file_name(report, ext, suffix)
     fallback = file_name(report, ext, suffix, ascii_only=True)
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = disposition
     response.headers["Cache-Control"] = "private, no-store"
     return response
