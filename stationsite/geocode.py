@@ -66,6 +66,11 @@ class Entry:
     district: str = ""
     detail: str = ""  # a finer kind, e.g. "park", "transit", "road"
     line: str = field(default="", compare=False, repr=False)  # a road's course (WKT)
+    name_en: str = ""  # its English name where the gazetteer stores one
+
+    def shown(self, lang: str) -> str:
+        """The name for a reader of `lang`: English where stored, else the Chinese name."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
     @property
     def broad(self) -> bool:

@@ -29,6 +29,7 @@ def _areas() -> list[Entry]:
             p.district,
             p.kind,
             p.line,
+            p.name_en or "",
         )
         for p in db.session.scalars(select(Place))
     ]
@@ -82,7 +83,15 @@ def _stations(query: str) -> list[Entry]:
         .limit(40)
     )
     return [
-        Entry(s.name_zh, "station", s.lat, s.lon, (_street_address(s), s.name_en or ""), s.district)
+        Entry(
+            s.name_zh,
+            "station",
+            s.lat,
+            s.lon,
+            (_street_address(s), s.name_en or ""),
+            s.district,
+            name_en=s.name_en or "",
+        )
         for s in rows
     ]
 
@@ -102,11 +111,41 @@ def gazetteer(query: str) -> list[Entry]:
 def nearest_name(lat: float, lon: float, within_m: float = 1500) -> str | None:
     """The nearest named place, road or street to a position: how "my location" reads to a
     person. A road counts by its nearest point, not its middle."""
+    entry = nearest_place(lat, lon, within_m)
+    return entry.name if entry else None
+
+
+def nearest_place(lat: float, lon: float, within_m: float = 1500) -> Entry | None:
+    """The gazetteer entry nearest_name names (its English name comes with it)."""
     here = (lat, lon)
     named = [e for e in cached_areas(str(db.engine.url)) if e.kind in ("place", "street")]
-    found = [(_distance_m(here, entry), entry.name) for entry in named]
+    found = [(_distance_m(here, entry), entry.name, i) for i, entry in enumerate(named)]
     near = [item for item in found if item[0] <= within_m]
-    return min(near)[1] if near else None
+    return named[min(near)[2]] if near else None
+
+
+NAMED_HERE_M = 1000  # a picked place's point (rounded in its link) is this near it
+
+
+def shown_name(name: str, lat: float, lon: float, lang: str) -> str:
+    """How a place picked by name (the `near` of a link: its Chinese name) reads in `lang`:
+    the English name of the place, road or station of that name at that point, else `name`."""
+    if lang != "en" or not name:
+        return name
+    here = (lat, lon)
+    same = [e for e in cached_areas(str(db.engine.url)) if e.name == name and e.name_en]
+    near = [(_distance_m(here, e), e.name_en) for e in same]
+    near = [item for item in near if item[0] <= NAMED_HERE_M]
+    if near:
+        return min(near)[1]
+    stations = db.session.execute(
+        select(Station.name_en, Station.lat, Station.lon).where(
+            Station.name_zh == name, Station.name_en != ""
+        )
+    ).all()
+    found = [(geo.distance_m(here, (s.lat, s.lon)), s.name_en) for s in stations if s.name_en]
+    found = [item for item in found if item[0] <= NAMED_HERE_M]
+    return min(found)[1] if found else name
 
 
 ROAD_REACH_M = 15_000  # roads whose middle is further than this are not looked along

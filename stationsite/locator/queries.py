@@ -89,6 +89,11 @@ class Located:
     district: str = ""
     broad: bool = False  # a district, street or road: its centre is only a rough answer
     score: float = 100
+    name_en: str = ""  # the English name the gazetteer stores, if any
+
+    def shown(self, lang: str) -> str:
+        """The name for a reader of `lang`: English where stored, else the Chinese name."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass
@@ -141,6 +146,7 @@ def _located(location) -> Located:
         entry.district,
         entry.broad,
         location.raw["score"],
+        entry.name_en,
     )
 
 

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from ..i18n import current_lang
 from ..maps import map_center
 from ..models import Station
 from . import fallback, roads
 from . import index as idx
-from .gazetteer import nearest_name
+from .gazetteer import nearest_place, shown_name
 from .queries import Located, Lookup, locate, nearby, stations_by_id
 from .service import current_index
 
@@ -34,11 +35,15 @@ class Answer:
 
 def answer(origin, query: str, filters: idx.Filters, at: datetime, near: str = "") -> Answer:
     """Stations for the place typed in `query` (a road at its point nearest `origin`), else for
-    the rider at `origin` (`near` names it: a place they picked), else for the whole city."""
-    label = (near or _my_location(origin)) if origin else None
+    the rider at `origin` (`near` names it: a place they picked), else for the whole city.
+    Places read in the page's language: English names where the gazetteer stores them."""
+    lang = current_lang()
+    shown_near = shown_name(near, *origin, lang) if origin and near else near
+    label = (shown_near or _my_location(origin, lang)) if origin else None
     lookup = roads.on_road(locate(query), origin) if query else Lookup(query)  # typed wins
     if lookup.place:
-        origin, label = (lookup.place.lat, lookup.place.lon), roads.label(lookup.place, near)
+        origin = (lookup.place.lat, lookup.place.lon)
+        label = roads.label(lookup.place, shown_near, lang)
     not_found = query if query and lookup.place is None and not lookup.choices else None
     if origin is None:
         rows = nearby(*map_center(), at, limit=50, radius_m=CITY_M, filters=filters)
@@ -64,6 +69,8 @@ def _no_match(found: Answer, origin, filters: idx.Filters, at: datetime, radius_
     return found
 
 
-def _my_location(origin) -> str:
-    place = nearest_name(*origin)
-    return _("My location, near %(place)s", place=place) if place else _("My location")
+def _my_location(origin, lang: str) -> str:
+    place = nearest_place(*origin)
+    if place is None:
+        return _("My location")
+    return _("My location, near %(place)s", place=place.shown(lang))

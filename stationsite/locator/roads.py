@@ -35,10 +35,12 @@ def _nearest_point(road: Located, here) -> tuple[float, Located, Located]:
     return geo.distance_m(here, (lat, lon)), road, on_road
 
 
-def label(place: Located, near: str | None) -> str:
-    """How the page names where the search starts: a road says which point of it."""
+def label(place: Located, near: str | None, lang: str = "zh") -> str:
+    """How the page names where the search starts: a road says which point of it. `near` is
+    already as the reader reads it; the place is named in `lang` where it can be."""
+    name = place.shown(lang)
     if place.kind != "road" or place.broad:
-        return place.name
+        return name
     if near:
-        return _("%(road)s, nearest point to %(place)s", road=place.name, place=near)
-    return _("%(road)s, nearest point to you", road=place.name)
+        return _("%(road)s, nearest point to %(place)s", road=name, place=near)
+    return _("%(road)s, nearest point to you", road=name)

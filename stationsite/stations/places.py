@@ -32,12 +32,14 @@ def kind_label(kind: str) -> str:
     return str(PLACE_KIND.get(kind, _l("place")))
 
 
-def place_choices(choices, args) -> list[dict]:
+def place_choices(choices, args, lang: str = "zh") -> list[dict]:
+    """The places a typed name may mean, named in `lang` (English where stored); each link
+    carries the Chinese name as `near`, so it works in either language."""
     return [
         {
-            "name": place.name,
+            "name": place.shown(lang),
             "kind": kind_label(place.kind),
-            "district": place.district,
+            "district": "" if place.district == place.name else place.district,
             "how": str(HOW[place.how]) if place.how in HOW else "",
             "url": _url(place, args),
         }

@@ -89,7 +89,7 @@ def _index() -> tuple[str, bool]:
         filtering=_filter_count(filters),
         soonest=soonest_card(found, now, lang),
         relaxed=relax_links(found, request.args, {f.code: f.name(lang) for f in offered}, lang),
-        choices=place_choices(found.choices, request.args),
+        choices=place_choices(found.choices, request.args, lang),
         place_kind=kind_label,
     )
     return page, found.origin is None
