@@ -383,9 +383,6 @@ class VisitRollupPeriod(db.Model):
     visits: Mapped[int] = mapped_column(default=0)
     checkins: Mapped[int] = mapped_column(default=0)
 
-    # the busiest stations of a month or year read from the top of an index
-    __table_args__ = (Index("ix_visit_rollup_period_ranking", "grain", "start", "visits"),)
-
 
 class Search(db.Model):
     """One rider search, anonymised for planning: a grid cell of about 500 m, the hour, the
