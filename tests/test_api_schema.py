@@ -200,3 +200,11 @@ def test_the_api_keeps_to_its_document(api_app, caplog, mode):
 
         keeps_to_it()
     assert [r.getMessage() for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+
+
+def test_a_bbox_is_what_the_document_says_four_plain_numbers(client):
+    """openapi.json's pattern and the server agree: Python's float() alone also took these."""
+    for odd in ("1_0,30,121,31", " 120,30,121,31", "120,30,121,３1", "inf,30,121,31"):
+        response = client.get("/api/v1/stations", query_string={"bbox": odd})
+        assert response.status_code == 400, odd
+    assert client.get("/api/v1/stations?bbox=120,30.1,1.2e2,3.1e1").status_code == 200

@@ -4,6 +4,7 @@ models and /api/v1/openapi.json is generated from them (see contract.py)."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -28,12 +29,16 @@ Category = Literal[tuple(c.value for c in FeedbackCategory)]
 # --- query parameters -------------------------------------------------------------------
 
 
+# A decimal number as openapi.json declares it (ASCII digits, no spaces): Python's float()
+# alone would also take "1_0", " 1", "١" or "inf", which the document cannot say.
+NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+BBOX = re.compile(rf"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$")
+
+
 def _bbox(raw: object) -> BBox:
     """Four finite numbers (400 otherwise), on the globe and not inverted (422 otherwise)."""
-    try:
-        values = [float(part) for part in str(raw).split(",")]
-    except ValueError:
-        values = []
+    text = str(raw)
+    values = [float(part) for part in text.split(",")] if BBOX.fullmatch(text) else []
     if len(values) != 4 or not all(map(math.isfinite, values)):
         raise PydanticCustomError("bbox_format", "bbox must be four numbers")
     box = BBox(*values)
@@ -63,7 +68,7 @@ BBoxParam = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^[^,]+,[^,]+,[^,]+,[^,]+$",
+            "pattern": BBOX.pattern,
             "description": "minlon,minlat,maxlon,maxlat (WGS-84): longitudes -180..180, "
             "latitudes -90..90, minimum before maximum",
             "examples": ["120.0,30.1,120.3,30.4"],
