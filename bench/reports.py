@@ -137,11 +137,15 @@ def postgres_url(stations: int, visits: int) -> str | None:
 
 
 def _current_schema(app) -> None:
-    """Tables the models have and a cached database lacks (a migration was edited after the
-    data was built) are created, then the rollups rebuilt from the raw visits."""
+    """A cached database is migrated to the current schema (an index added since the data was
+    built); tables the models have and it still lacks (a migration was edited after the data
+    was built) are created, then the rollups rebuilt from the raw visits."""
+    from flask_migrate import upgrade
+
     from stationsite.reports import rollups
 
     with app.app_context():
+        upgrade()
         missing = sorted(set(db.metadata.tables) - set(inspect(db.engine).get_table_names()))
         if missing:
             print(f"{app.config['DATABASE_URL']}: creating {missing}, rebuilding the rollups")
