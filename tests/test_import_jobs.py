@@ -102,7 +102,12 @@ def test_a_big_file_imports_as_a_job_with_a_progress_page(app, staff):
     job = wait_for(app, token)
     assert (job.state, job.done, job.total, job.created) == ("done", 1200, 1200, 1200)
     page = staff.get(f"/admin/import/jobs/{token}?lang=en").get_data(as_text=True)
-    assert "Done." in page and "1200 created" in page and 'http-equiv="refresh"' not in page
+    assert (
+        "Done." in page
+        and "<h1>Stations imported</h1>" in page
+        and "1200 created" in page
+        and 'http-equiv="refresh"' not in page
+    )
     assert staff.get(f"/admin/import/jobs/{token}.json").get_json()["state"] == "done"
     assert count_stations(app) == 1200
     assert uploads(app).read(token) is None  # the upload is deleted when done
