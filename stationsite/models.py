@@ -384,6 +384,21 @@ class VisitRollupPeriod(db.Model):
     checkins: Mapped[int] = mapped_column(default=0)
 
 
+class VisitRollupAreaPeriod(db.Model):
+    """The district rollup per whole China-time month and year (grain "month" / "year"), so
+    visits by district, visitor group and source over a year read a few thousand rows, not
+    every day and hour; partial months come from `visit_rollup_area`."""
+
+    __tablename__ = "visit_rollup_area_period"
+    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    district: Mapped[str] = mapped_column(String(64), primary_key=True)  # "*": everywhere
+    kind: Mapped[StationKind] = _enum_column(StationKind, primary_key=True)
+    visitor_group: Mapped[VisitorGroup] = _enum_column(VisitorGroup, primary_key=True)
+    source: Mapped[VisitSource] = _enum_column(VisitSource, primary_key=True)
+    visits: Mapped[int] = mapped_column(default=0)
+
+
 class Search(db.Model):
     """One rider search, anonymised for planning: a grid cell of about 500 m, the hour, the
     filters and how far the nearest suitable station was. No position, no client."""

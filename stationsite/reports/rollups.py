@@ -1,7 +1,7 @@
 """Visit rollups: kept current as visits arrive, rebuilt exactly from the raw rows.
 
-Three tables (see the models): per station, China-time day and hour, visitor group and
-source; the same summed by district and station kind (and everywhere); and per station per
+Four tables (see the models): per station, China-time day and hour, visitor group and
+source; the same summed by district and station kind (and everywhere); and both of those per
 whole month and year.
 Every change to `visit` goes through `count_visits`, in the same transaction as the visit, as
 an atomic "add to the counter" upsert, so concurrent check-ins never lose a count.
@@ -35,6 +35,7 @@ from ..models import (
     VisitorGroup,
     VisitRollup,
     VisitRollupArea,
+    VisitRollupAreaPeriod,
     VisitRollupPeriod,
     VisitSource,
 )
@@ -82,21 +83,15 @@ def count_visits(change: Counted) -> None:
         },
         {"visits": n},
     )
+    kind = change.kind
+    periods = (("month", day.replace(day=1)), ("year", date(day.year, 1, 1)))
     for district in (EVERYWHERE, change.district):
-        _upsert(
-            VisitRollupArea,
-            {
-                "district": district,
-                "day": day,
-                "hour": hour,
-                "kind": change.kind,
-                "visitor_group": group,
-                "source": source,
-            },
-            {"visits": n},
-        )
+        where = {"district": district, "kind": kind, "visitor_group": group, "source": source}
+        _upsert(VisitRollupArea, {**where, "day": day, "hour": hour}, {"visits": n})
+        for grain, start in periods:
+            _upsert(VisitRollupAreaPeriod, {**where, "grain": grain, "start": start}, {"visits": n})
     checkins = n if source is VisitSource.CHECKIN else 0
-    for grain, start in (("month", day.replace(day=1)), ("year", date(day.year, 1, 1))):
+    for grain, start in periods:
         _upsert(
             VisitRollupPeriod,
             {"grain": grain, "start": start, "station_id": change.station_id},
@@ -155,7 +150,7 @@ def raw_totals():
 def rebuild() -> int:
     """Recompute every rollup from the raw visits; returns how many base rows there are."""
     dialect = db.session.get_bind().dialect.name
-    for model in (VisitRollupPeriod, VisitRollupArea, VisitRollup):
+    for model in (VisitRollupAreaPeriod, VisitRollupPeriod, VisitRollupArea, VisitRollup):
         db.session.execute(delete(model))
     columns = ["station_id", "day", "hour", "visitor_group", "source", "visits"]
     db.session.execute(insert(VisitRollup).from_select(columns, raw_totals()))
@@ -172,6 +167,15 @@ def rebuild() -> int:
         )
         columns = ["district", "day", "hour", "kind", "visitor_group", "source", "visits"]
         db.session.execute(insert(VisitRollupArea).from_select(columns, by_area))
+    area = VisitRollupArea
+    area_keys = (area.district, area.kind, area.visitor_group, area.source)
+    for grain in ("month", "year"):
+        start = _start_of(grain, area.day, dialect)
+        by_period = select(literal(grain), start, *area_keys, func.sum(area.visits)).group_by(
+            start, *area_keys
+        )
+        columns = ["grain", "start", "district", "kind", "visitor_group", "source", "visits"]
+        db.session.execute(insert(VisitRollupAreaPeriod).from_select(columns, by_period))
     checkins = case((base.source == VisitSource.CHECKIN, base.visits), else_=0)
     for grain in ("month", "year"):
         start = _start_of(grain, base.day, dialect)
@@ -222,4 +226,31 @@ def _derived_differences() -> list[str]:
         )
         if total != base:
             out.append(f"{grain} total {total} != station total {base}")
+    return out + _area_period_differences()
+
+
+def _area_period_differences(limit: int = 20) -> list[str]:
+    """Where the month and year district rollup disagrees with the day rollup it sums."""
+    dialect = db.session.get_bind().dialect.name
+    area, summed = VisitRollupArea, VisitRollupAreaPeriod
+    keys = (area.district, area.kind, area.visitor_group, area.source)
+    out = []
+    for grain in ("month", "year"):
+        start = _start_of(grain, area.day, dialect)
+        from_days = (
+            select(start, *keys, func.sum(area.visits))
+            .group_by(start, *keys)
+            .having(func.sum(area.visits) != 0)
+        )
+        kept = select(
+            summed.start,
+            summed.district,
+            summed.kind,
+            summed.visitor_group,
+            summed.source,
+            summed.visits,
+        ).where(summed.grain == grain, summed.visits != 0)
+        for name, one, other in (("day", from_days, kept), (grain, kept, from_days)):
+            rows = db.session.execute(except_(one, other).limit(limit)).all()
+            out += [f"only in the {name} district rollup: {tuple(row)}" for row in rows]
     return out

@@ -1,9 +1,9 @@
 """Visit figures (服务人次) for a scope, read from the rollups only.
 
-A national or district scope reads the district rollup (a few thousand rows a year); one
-station or an operator's stations read the per-station rollup. Per-station totals over long
-periods add whole years and months from the period rollup to the leftover days from the
-per-station rollup.
+A national or district scope reads the district rollups (by day and hour, and by whole month
+and year); one station or an operator's stations read the per-station rollup. Totals over long
+periods add whole years and months from the month and year rollups to the leftover days from
+the day rollups.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from ..models import (
     VisitorGroup,
     VisitRollup,
     VisitRollupArea,
+    VisitRollupAreaPeriod,
     VisitRollupPeriod,
     VisitSource,
 )
@@ -88,6 +89,49 @@ def _by_area(scope: Scope) -> bool:
     return scope.station_ids is None and not scope.station_code
 
 
+def _area_conditions(table, scope: Scope, by_district: bool = False) -> list:
+    """Which rows of a district rollup the scope reads: its district's (or, `by_district`,
+    every district's one by one, not their sum "*"), kind and visitor group."""
+    if scope.district:
+        conditions = [table.district == scope.district]
+    else:
+        conditions = [table.district != EVERYWHERE if by_district else table.district == EVERYWHERE]
+    if scope.kind:
+        conditions.append(table.kind == scope.kind)
+    if scope.visitor_group:
+        conditions.append(table.visitor_group == scope.visitor_group)
+    return conditions
+
+
+def _area_sums(scope: Scope, *keys: str, by_district: bool = False) -> list[tuple]:
+    """Visits over the scope's period summed by the district rollups' `keys` columns: whole
+    months and years from the month-and-year rollup (a rolling year as a year, minus a month,
+    plus a month), the leftover days from the day rollup."""
+    parts = []
+    for first, last in split(scope.period)[2]:
+        table = VisitRollupArea
+        parts.append(
+            select(*(getattr(table, key) for key in keys), table.visits.label("visits")).where(
+                table.day.between(first, last), *_area_conditions(table, scope, by_district)
+            )
+        )
+    table = VisitRollupAreaPeriod
+    for grain, start, sign in whole_parts(scope.period):
+        visits = table.visits if sign > 0 else -table.visits
+        parts.append(
+            select(*(getattr(table, key) for key in keys), visits.label("visits")).where(
+                table.grain == grain,
+                table.start == start,
+                *_area_conditions(table, scope, by_district),
+            )
+        )
+    combined = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    grouped = [combined.c[key] for key in keys]
+    return db.session.execute(
+        select(*grouped, func.sum(combined.c.visits)).group_by(*grouped)
+    ).all()
+
+
 def _base(scope: Scope, period: Period):
     """(table, conditions) for the day-and-hour rollup that fits the scope."""
     if _by_area(scope):
@@ -116,12 +160,15 @@ def total(scope: Scope, period: Period) -> int:
 
 
 def _by_group_source(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
-    table, conditions = _base(scope, scope.period)
-    rows = db.session.execute(
-        select(table.visitor_group, table.source, func.sum(table.visits))
-        .where(*conditions)
-        .group_by(table.visitor_group, table.source)
-    )
+    if _by_area(scope):
+        rows = _area_sums(scope, "visitor_group", "source")
+    else:
+        table, conditions = _base(scope, scope.period)
+        rows = db.session.execute(
+            select(table.visitor_group, table.source, func.sum(table.visits))
+            .where(*conditions)
+            .group_by(table.visitor_group, table.source)
+        )
     by_group = {group.value: 0 for group in VisitorGroup}
     by_source = {source.value: 0 for source in VisitSource}
     for group, source, visits in rows:
@@ -370,12 +417,24 @@ def _districts(visited) -> tuple[list[tuple[str, int]], int]:
     return [(district or "—", n) for district, n, _s in rows], active
 
 
+def _area_districts(scope: Scope, visited) -> tuple[list[tuple[str, int]], int]:
+    """_districts for a national or district scope: visits by district from the district
+    rollups, and the visited stations counted."""
+    rows = [(district, n) for district, n in _area_sums(scope, "district", by_district=True) if n]
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    active = db.session.scalar(select(func.count()).select_from(visited))
+    return [(district or "—", n) for district, n in rows], active
+
+
 def visit_figures(scope: Scope, lang: str, stations: int) -> tuple[VisitFigures, int]:
     """The scope's visit figures, and how many of its `stations` had a visit."""
     by_group, by_source = _by_group_source(scope)
     by_day = _by_day(scope)
     with kept(scope) as (visited, has_visits):
-        by_district, active = _districts(visited)
+        if _by_area(scope):
+            by_district, active = _area_districts(scope, visited)
+        else:
+            by_district, active = _districts(visited)
         busiest = _ranked(visited, True, MAP_MOST, lang)
         least_used = _least_used(scope, visited, has_visits, lang)
     unvisited = stations - active
