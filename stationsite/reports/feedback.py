@@ -70,11 +70,13 @@ def _rounded(value, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def _daily(scope: Scope) -> list[tuple[date, str, int, int, int]]:
-    """(China day, category, items, sum of ratings, ratings): one pass for the counts, the
-    categories and the trend."""
+def _daily(scope: Scope) -> list[tuple[date, str, int, int, int, int, int]]:
+    """(China day, category, items, sum of ratings, ratings, items needing an answer, of those
+    answered within 24 h): one pass for the counts, the categories, the trend and the share
+    answered in time."""
     dialect = db.session.get_bind().dialect.name
     day, _hour = local_day_hour(Feedback.created_at, dialect)
+    needing = needs_action()
     rows = db.session.execute(
         select(
             day,
@@ -82,16 +84,18 @@ def _daily(scope: Scope) -> list[tuple[date, str, int, int, int]]:
             func.count(Feedback.id),
             func.coalesce(func.sum(Feedback.rating), 0),
             func.count(Feedback.rating),
+            func.count(Feedback.id).filter(needing),
+            func.count(Feedback.id).filter(needing, _answered_in_time(dialect)),
         )
         .where(*conditions(scope))
         .group_by(day, Feedback.category)
     )
-    return [(when, category.value, n, total, rated) for when, category, n, total, rated in rows]
+    return [(when, category.value, *figures) for when, category, *figures in rows]
 
 
 def _by_category(daily) -> dict[str, int]:
     found = dict.fromkeys((category.value for category in FeedbackCategory), 0)
-    for _day, category, count, _sum, _rated in daily:
+    for _day, category, count, *_rest in daily:
         found[category] += count
     return found
 
@@ -104,7 +108,7 @@ def _trend(daily, period: Period) -> tuple[list[tuple[date, int, float | None]],
         else [period.start + timedelta(days=n) for n in range(period.days)]
     )
     sums = {key: [0, 0, 0] for key in keys}
-    for when, _category, count, rating_sum, rated in daily:
+    for when, _category, count, rating_sum, rated, *_rest in daily:
         bucket = sums[when.replace(day=1) if monthly else when]
         bucket[0] += count
         bucket[1] += rating_sum
@@ -253,9 +257,9 @@ def _a_day_after(column, dialect: str):
     return func.datetime(column, "+24 hours")  # SQLite keeps UTC as ISO text
 
 
-def _answered(scope: Scope) -> tuple[int, int]:
-    """(items needing an answer created in the period, of those answered within 24 h): the
-    first answer is the earlier of the operator's reply and the resolution."""
+def _answered_in_time(dialect: str):
+    """Whether an item was answered within 24 hours: its first answer is the earlier of the
+    operator's reply and the resolution."""
     replied, resolved = Feedback.replied_at, Feedback.resolved_at
     first = case(
         (replied.is_(None), resolved),
@@ -263,14 +267,7 @@ def _answered(scope: Scope) -> tuple[int, int]:
         (replied < resolved, replied),
         else_=resolved,
     )
-    limit = _a_day_after(Feedback.created_at, db.session.get_bind().dialect.name)
-    in_time = case((first <= limit, 1), else_=0)
-    needing, answered = db.session.execute(
-        select(func.count(Feedback.id), func.coalesce(func.sum(in_time), 0)).where(
-            *conditions(scope), needs_action()
-        )
-    ).one()
-    return needing, answered
+    return first <= _a_day_after(Feedback.created_at, dialect)
 
 
 def feedback_figures(scope: Scope, lang: str, now: datetime) -> FeedbackFigures:
@@ -281,7 +278,8 @@ def feedback_figures(scope: Scope, lang: str, now: datetime) -> FeedbackFigures:
     trend, grain = _trend(daily, scope.period)
     open_count, by_age, problems = _open(scope, lang, now)
     resolved, median_h, p90_h = _resolution(scope)
-    needing, answered = _answered(scope)
+    needing = sum(row[5] for row in daily)
+    answered = sum(row[6] for row in daily)
     return FeedbackFigures(
         count=count,
         rated=rated,
