@@ -15,7 +15,6 @@ from sqlalchemy import (
     Column,
     Integer,
     MetaData,
-    String,
     Table,
     and_,
     case,
@@ -26,6 +25,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable, DropTable
 
 from ..extensions import db
@@ -299,64 +299,84 @@ def station_totals(scope: Scope, period: Period | None = None, ids=None):
     )
 
 
-# The scope's visited stations with their totals, written once per report to a temporary
-# table (one per connection) that the district, busiest and least-used passes then read: a
-# rolling year's rollup rows are summed, and the wide station rows read, once rather than three
-# times. Its own MetaData keeps it out of migrations.
+# The scope's visited stations with their totals, written once per report to a narrow
+# temporary table (one per connection) that the busiest, least-used and active passes then
+# read. It is filled part by part, each part added to the rows already there ("upsert"): a
+# rolling year is the year's row a station, plus a month, minus a month, with no sort of
+# every station's rows. Its own MetaData keeps it out of migrations.
 KEPT = Table(
     "report_station_totals",
     MetaData(),
     Column("station_id", Integer, primary_key=True),
-    Column("code", String(32), nullable=False),
-    Column("district", String(64), nullable=False),
     Column("visits", Integer, nullable=False),
     Column("checkins", Integer, nullable=False),
     prefixes=["TEMPORARY"],
 )
 
 
-def _one_row_a_station(scope: Scope, period: Period) -> bool:
-    """Whether the period rollup already holds one row a station for the period: one whole
-    month or year, every visitor group."""
-    return not scope.visitor_group and not split(period)[2] and len(whole_parts(period)) == 1
+def _kept_parts(scope: Scope) -> list:
+    """Selects of (station_id, visits, checkins), each at most one row a station, whose sum
+    is the scope's visits over its period."""
+    period = scope.period
+    if scope.visitor_group:  # the month and year rollups are not kept per visitor group
+        ranges = [(period.start, period.end)]
+        parts = []
+    else:
+        ranges = split(period)[2]
+        table = VisitRollupPeriod
+        parts = [
+            select(
+                table.station_id,
+                table.visits if sign > 0 else -table.visits,
+                table.checkins if sign > 0 else -table.checkins,
+            ).where(table.grain == grain, table.start == start)
+            for grain, start, sign in whole_parts(period)
+        ]
+    for first, last in ranges:
+        day = _day_part(first, last, scope.visitor_group).subquery()
+        parts.append(
+            select(day.c.station_id, func.sum(day.c.visits), func.sum(day.c.checkins)).group_by(
+                day.c.station_id
+            )
+        )
+    only = _scope_stations(scope)
+    if only is not None:
+        parts = [part.where(part.selected_columns[0].in_(only)) for part in parts]
+    return parts
+
+
+def _add_to_kept(connection, part) -> None:
+    make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = make(KEPT).from_select(["station_id", "visits", "checkins"], part)
+    statement = statement.on_conflict_do_update(
+        index_elements=["station_id"],
+        set_={
+            "visits": KEPT.c.visits + statement.excluded.visits,
+            "checkins": KEPT.c.checkins + statement.excluded.checkins,
+        },
+    )
+    connection.execute(statement)
 
 
 @contextmanager
 def kept(scope: Scope):
-    """The scope's visited stations and their totals, for the block: the period rollup's own
-    rows when it holds one a station (the passes then read it through its indexes), else
-    summed once into the KEPT temporary table. With them, whether a station had a visit (an
-    EXISTS to correlate with Station)."""
-    totals = station_totals(scope)
-    visited = (
-        select(
-            Station.id.label("station_id"),
-            Station.code,
-            Station.district,
-            totals.c.visits,
-            totals.c.checkins,
-        )
-        .join(totals, totals.c.station_id == Station.id)
-        .where(*station_conditions(scope), totals.c.visits > 0)
-    )
-    if _one_row_a_station(scope, scope.period):
-        grain, start, _sign = whole_parts(scope.period)[0]
-        table = VisitRollupPeriod
-        has_visits = exists().where(
-            table.grain == grain,
-            table.start == start,
-            table.station_id == Station.id,
-            table.visits > 0,
-        )
-        yield visited.subquery("visited"), has_visits
-        return
+    """The scope's visited stations and their totals, in the KEPT temporary table for the
+    block, with an EXISTS that says whether a station had a visit (to correlate with
+    Station)."""
     connection = db.session.connection()
     # A table left behind by an interrupted report on this pooled connection goes first.
     connection.execute(DropTable(KEPT, if_exists=True))
     connection.execute(CreateTable(KEPT))
-    connection.execute(KEPT.insert().from_select([c.name for c in KEPT.columns], visited))
-    yield KEPT, exists().where(KEPT.c.station_id == Station.id)
-    connection.execute(DropTable(KEPT, if_exists=True))
+    for part in _kept_parts(scope):
+        _add_to_kept(connection, part)
+    connection.execute(KEPT.delete().where(KEPT.c.visits <= 0))
+    if _scope_stations(scope) is None:  # every station counted: the retired ones go
+        retired = select(Station.id).where(Station.status == StationStatus.CLOSED)
+        connection.execute(KEPT.delete().where(KEPT.c.station_id.in_(retired)))
+    try:
+        yield KEPT, exists().where(KEPT.c.station_id == Station.id)
+    finally:
+        connection.execute(DropTable(KEPT, if_exists=True))
 
 
 def _station_visits(row, lang: str) -> StationVisits:
@@ -374,18 +394,22 @@ def _station_visits(row, lang: str) -> StationVisits:
 
 
 def _ranked(visited, most: bool, limit: int, lang: str) -> list[StationVisits]:
-    """The most (or least) visited stations of `visited`, chosen in the narrow table, then
-    read."""
-
-    def by_visits(table):
-        visits = table.c.visits.desc() if most else table.c.visits.asc()
-        return visits, table.c.code
-
-    chosen = select(visited).order_by(*by_visits(visited)).limit(limit).subquery()
+    """The most (or least) visited stations of `visited` (ties by code), read for those only:
+    the `limit`-th station's visits bound the candidates, which are set apart first
+    (MATERIALIZED), so the join reads their station rows, not every station's."""
+    visits = visited.c.visits
+    bound = db.session.scalar(
+        select(visits).order_by(visits.desc() if most else visits.asc()).offset(limit - 1).limit(1)
+    )
+    candidates = select(visited)
+    if bound is not None:
+        candidates = candidates.where(visits >= bound if most else visits <= bound)
+    chosen = candidates.cte("chosen").prefix_with("MATERIALIZED")
     query = (
         select(*LISTED, chosen.c.visits, chosen.c.checkins)
         .join(chosen, chosen.c.station_id == Station.id)
-        .order_by(*by_visits(chosen))
+        .order_by(chosen.c.visits.desc() if most else chosen.c.visits.asc(), Station.code)
+        .limit(limit)
     )
     return [_station_visits(row, lang) for row in db.session.execute(query)]
 
@@ -408,9 +432,10 @@ def _districts(visited) -> tuple[list[tuple[str, int]], int]:
     """Visits by district (most first), and how many of the scope's stations had a visit."""
     visits = func.sum(visited.c.visits)
     query = (
-        select(visited.c.district, visits, func.count())
-        .group_by(visited.c.district)
-        .order_by(visits.desc(), visited.c.district)
+        select(Station.district, visits, func.count())
+        .join(visited, visited.c.station_id == Station.id)
+        .group_by(Station.district)
+        .order_by(visits.desc(), Station.district)
     )
     rows = db.session.execute(query).all()
     active = sum(stations for _district, _visits, stations in rows)
