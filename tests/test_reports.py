@@ -201,6 +201,43 @@ def test_feedback_ratings_faults_and_time_to_fix(figures_app):
         assert ranked["A1"].faults == 2 and ranked["A1"].fix_median_h == 20.0
 
 
+def test_feedback_over_a_long_period_is_the_sum_of_its_months(figures_app):
+    """A year is counted a month at a time, a month day by day: the figures agree, comments
+    needing an answer included (they are counted apart from the reports)."""
+    for when, category, comment, replied in (
+        (china(2026, 1, 31, 23, 30), FeedbackCategory.SUGGESTION, "加个充电口", 2),
+        (
+            china(2026, 2, 1, 0, 30),
+            FeedbackCategory.PRAISE,
+            "很好",
+            None,
+        ),  # Jan 31 in UTC; praise needs no answer
+        (china(2026, 11, 10, 9, 0), FeedbackCategory.FACILITY_FAULT, "", 30),  # late
+        (china(2026, 11, 30, 23, 59), FeedbackCategory.OTHER, "", None),  # a bare tap
+        (china(2026, 12, 2, 8, 0), FeedbackCategory.OTHER, "门口积水", 1),
+    ):
+        _feedback(
+            figures_app,
+            category=category,
+            comment=comment,
+            created_at=when,
+            replied_at=None if replied is None else when + timedelta(hours=replied),
+            rating=4,
+        )
+    with figures_app.app_context():
+        year = report("2026").feedback
+        months = [report(f"2026-{month:02d}").feedback for month in range(1, 13)]
+        assert year.trend_grain == "month" and len(year.trend) == 12
+        assert [count for _month, count, _rating in year.trend] == [m.count for m in months]
+        assert year.count == 5 and year.by_category["other"] == 2
+        assert year.by_category == {
+            category: sum(m.by_category[category] for m in months) for category in year.by_category
+        }
+        assert (year.needing_answer, year.answered_24h) == (3, 2)
+        assert year.needing_answer == sum(m.needing_answer for m in months)
+        assert year.answered_24h == sum(m.answered_24h for m in months)
+
+
 def test_rollups_rebuild_to_the_same_rows(figures_app):
     with figures_app.app_context():
         before = report("2026").visits
