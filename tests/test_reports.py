@@ -206,12 +206,8 @@ def test_feedback_over_a_long_period_is_the_sum_of_its_months(figures_app):
     needing an answer included (they are counted apart from the reports)."""
     for when, category, comment, replied in (
         (china(2026, 1, 31, 23, 30), FeedbackCategory.SUGGESTION, "加个充电口", 2),
-        (
-            china(2026, 2, 1, 0, 30),
-            FeedbackCategory.PRAISE,
-            "很好",
-            None,
-        ),  # Jan 31 in UTC; praise needs no answer
+        # 1 February in China, still 31 January in UTC; praise needs no answer
+        (china(2026, 2, 1, 0, 30), FeedbackCategory.PRAISE, "很好", None),
         (china(2026, 11, 10, 9, 0), FeedbackCategory.FACILITY_FAULT, "", 30),  # late
         (china(2026, 11, 30, 23, 59), FeedbackCategory.OTHER, "", None),  # a bare tap
         (china(2026, 12, 2, 8, 0), FeedbackCategory.OTHER, "门口积水", 1),
