@@ -479,3 +479,16 @@ def test_differences_finds_a_rollup_that_drifted(figures_app):
         assert any("only in the year district rollup" in line for line in found)
         rollups.rebuild()
         assert rollups.differences() == []
+
+
+def test_the_district_choices_are_every_stations_districts_once_in_order(figures_app, make_station):
+    from stationsite.reports.views import _districts
+
+    for code, district in (("C1", "滨江区"), ("C2", ""), ("C3", "滨江区"), ("C4", "余杭区")):
+        make_station(code=code, district=district)
+    with figures_app.app_context():
+        every = Scope(periods.parse("2026-11"))
+        assert _districts(every) == sorted({"上城区", "西湖区", "滨江区", "余杭区"})
+        assert _districts(every, most=2) == sorted({"上城区", "西湖区", "滨江区", "余杭区"})[:2]
+        mine = Scope(periods.parse("2026-11"), station_ids=(station("C1").id, station("C2").id))
+        assert _districts(mine) == ["滨江区"]

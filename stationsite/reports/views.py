@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..i18n import current_lang
@@ -112,11 +112,30 @@ def _usage_map(points, report):
     return drawings.get(drawn_from, lambda: usemap.usage_map(points, coverage, center))
 
 
-def _districts(scope) -> list[str]:
-    query = select(Station.district).distinct().where(Station.district != "")
+def _districts(scope, most: int = 500) -> list[str]:
+    """The districts to choose from: an operator's stations', or every station's. Every
+    station's are read by skipping from one district to the next in the district index
+    (a few hundred lookups), not by reading every station's row for a DISTINCT."""
     if scope.station_ids is not None:
-        query = query.where(Station.id.in_(scope.station_ids or (-1,)))
-    return list(db.session.scalars(query.order_by(Station.district).limit(500)))
+        query = (
+            select(Station.district)
+            .distinct()
+            .where(Station.district != "", Station.id.in_(scope.station_ids or (-1,)))
+        )
+        return list(db.session.scalars(query.order_by(Station.district).limit(most)))
+    first = select(func.min(Station.district).label("district")).where(Station.district != "")
+    found = first.cte("districts", recursive=True)
+    following = (
+        select(func.min(Station.district)).where(Station.district > found.c.district)
+    ).scalar_subquery()
+    found = found.union_all(select(following).where(found.c.district.is_not(None)))
+    query = (
+        select(found.c.district)
+        .where(found.c.district.is_not(None))
+        .order_by(found.c.district)
+        .limit(most)
+    )
+    return list(db.session.scalars(query))
 
 
 def query_string() -> str:
