@@ -94,3 +94,59 @@ def test_down_and_up_again_keeps_everything_on_sqlite(tmp_path):
 def test_down_and_up_again_keeps_everything_on_postgres():
     with postgres_database() as url:
         _round_trip(url)
+
+
+def _area_rollup_filled_on_upgrade(url: str) -> None:
+    """Migration 0009 sums the district rollup kept so far into whole months and years."""
+    from sqlalchemy import text
+
+    from stationsite.reports import rollups
+
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": url})
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="0008")
+        rows = [
+            ("*", "2025-12-31", 23, "courier", 2),
+            ("*", "2026-01-01", 0, "courier", 3),
+            ("*", "2026-01-20", 9, "sanitation", 4),
+            ("西湖区", "2026-01-01", 0, "courier", 3),
+        ]
+        for district, day, hour, group, visits in rows:
+            db.session.execute(
+                text(
+                    "INSERT INTO visit_rollup_area VALUES (:district, :day, :hour, "
+                    "'warm_station', :group, 'checkin', :visits)"
+                ),
+                {"district": district, "day": day, "hour": hour, "group": group, "visits": visits},
+            )
+        db.session.commit()
+        upgrade(directory=str(MIGRATIONS))
+        found = db.session.execute(
+            text(
+                "SELECT grain, start, district, visitor_group, visits FROM "
+                "visit_rollup_area_period ORDER BY grain, start, district, visitor_group"
+            )
+        ).all()
+        assert [(g, str(s), d, v, n) for g, s, d, v, n in found] == [
+            ("month", "2025-12-01", "*", "courier", 2),
+            ("month", "2026-01-01", "*", "courier", 3),
+            ("month", "2026-01-01", "*", "sanitation", 4),
+            ("month", "2026-01-01", "西湖区", "courier", 3),
+            ("year", "2025-01-01", "*", "courier", 2),
+            ("year", "2026-01-01", "*", "courier", 3),
+            ("year", "2026-01-01", "*", "sanitation", 4),
+            ("year", "2026-01-01", "西湖区", "courier", 3),
+        ]
+        assert rollups._area_period_differences() == []
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_month_and_year_district_rollup_is_filled_on_upgrade_on_sqlite(tmp_path):
+    _area_rollup_filled_on_upgrade(f"sqlite:///{tmp_path / 'fill.sqlite3'}")
+
+
+@pytest.mark.postgres
+def test_the_month_and_year_district_rollup_is_filled_on_upgrade_on_postgres():
+    with postgres_database() as url:
+        _area_rollup_filled_on_upgrade(url)
