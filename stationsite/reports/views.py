@@ -15,6 +15,7 @@ from .forms import ReportForm
 from .memo import drawings
 from .model import Scope
 from .periods import CHINA, PRESETS, label, parse
+from .tables import text as cell_text
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DEFAULT_PERIOD = "last-month"
@@ -145,6 +146,4 @@ def query_string() -> str:
 
 @bp.app_template_filter("report_cell")
 def report_cell(value, fmt: str = "text") -> str:
-    from .tables import text
-
-    return text(value, fmt)
+    return cell_text(value, fmt)
