@@ -212,9 +212,12 @@ def rollup_figures(app, city, national, repeat: int) -> dict:
     client = _signed_in(app)
     path = f"/reports/?period={city.period.key}&district={city.district}"
 
-    def page(_):
+    def page(_, path=path):
         response = client.get(path)
         assert response.status_code == 200, response.status_code
+
+    def national_page(_):
+        page(_, f"/reports/?period={national.period.key}")
 
     def first_drawing(_):
         from stationsite.reports.memo import drawings
@@ -231,6 +234,7 @@ def rollup_figures(app, city, national, repeat: int) -> dict:
         "xlsx": common.timed(lambda _: to_xlsx(year), range(max(3, repeat // 2))),
         "page": common.timed(page, range(repeat)),
         "page_cold": common.timed(first_drawing, range(repeat)),
+        "page_national": common.timed(national_page, range(repeat)),
         "totals": (report(city).visits.total, year.visits.total),
         "xlsx_bytes": len(to_xlsx(year)),
     }
@@ -495,6 +499,12 @@ def report(args, runs: dict, data: dict | None) -> str:
             "page_cold",
         ),
         ("`build_report`, national year (from the rollups)", "< 1 s", "rollups", "national"),
+        (
+            "reports page, national year (charts and map already drawn)",
+            "< 1 s",
+            "rollups",
+            "page_national",
+        ),
         (
             "`build_report`, national calendar year of the last month (year rollup)",
             "< 1 s",
