@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import (
     Column,
+    Index,
     Integer,
     MetaData,
     Table,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -312,6 +314,15 @@ KEPT = Table(
     Column("checkins", Integer, nullable=False),
     prefixes=["TEMPORARY"],
 )
+# PostgreSQL fills the same table without its key and adds the key once the rows are in:
+# building the index in one sort costs a fraction of maintaining it row by row.
+KEPT_UNKEYED = Table(
+    KEPT.name,
+    MetaData(),
+    *(Column(column.name, column.type, nullable=False) for column in KEPT.columns),
+    prefixes=["TEMPORARY"],
+)
+KEPT_KEY = Index(f"{KEPT.name}_station", KEPT_UNKEYED.c.station_id, unique=True)
 
 
 def _kept_parts(scope: Scope) -> list:
@@ -345,6 +356,25 @@ def _kept_parts(scope: Scope) -> list:
     return parts
 
 
+def _fill_kept(connection, parts: list) -> None:
+    """One part is inserted as it is (a row a station). Several are added up: SQLite adds
+    each to the rows already there (an upsert into its B-tree is cheap), PostgreSQL sums them
+    in one hashed GROUP BY (its upserts cost several times more)."""
+    columns = ["station_id", "visits", "checkins"]
+    if len(parts) == 1:
+        connection.execute(KEPT.insert().from_select(columns, parts[0]))
+    elif connection.dialect.name == "postgresql":
+        combined = union_all(*parts).subquery()
+        station_id, visits, checkins = combined.columns
+        summed = select(station_id, func.sum(visits), func.sum(checkins)).group_by(station_id)
+        # Room to hash every station's sum in memory (the default 4 MB spills to disk).
+        connection.execute(text("SET LOCAL work_mem = '64MB'"))
+        connection.execute(KEPT.insert().from_select(columns, summed))
+    else:
+        for part in parts:
+            _add_to_kept(connection, part)
+
+
 def _add_to_kept(connection, part) -> None:
     make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = make(KEPT).from_select(["station_id", "visits", "checkins"], part)
@@ -366,13 +396,19 @@ def kept(scope: Scope):
     connection = db.session.connection()
     # A table left behind by an interrupted report on this pooled connection goes first.
     connection.execute(DropTable(KEPT, if_exists=True))
-    connection.execute(CreateTable(KEPT))
-    for part in _kept_parts(scope):
-        _add_to_kept(connection, part)
+    postgres = connection.dialect.name == "postgresql"
+    connection.execute(CreateTable(KEPT_UNKEYED if postgres else KEPT))
+    _fill_kept(connection, _kept_parts(scope))
+    if postgres:
+        KEPT_KEY.create(connection)
     connection.execute(KEPT.delete().where(KEPT.c.visits <= 0))
     if _scope_stations(scope) is None:  # every station counted: the retired ones go
         retired = select(Station.id).where(Station.status == StationStatus.CLOSED)
         connection.execute(KEPT.delete().where(KEPT.c.station_id.in_(retired)))
+    if postgres:
+        # A temporary table has no statistics until analysed; without them PostgreSQL hashes
+        # every station to find the 20 unvisited ones instead of walking the code index.
+        connection.execute(text(f"ANALYZE {KEPT.name}"))
     try:
         yield KEPT, exists().where(KEPT.c.station_id == Station.id)
     finally:
