@@ -166,7 +166,17 @@ class Station(db.Model):
     __table_args__ = (
         Index("ix_station_lat_lon", "lat", "lon"),
         # what report passes over every station read, without the wide rows
-        Index("ix_station_report", "district", "status", "kind", "code", "last_verified_at"),
+        # PostgreSQL indexes do not carry the row id as SQLite's do: INCLUDE it, so a report's
+        # "the scope's stations" subquery is answered from the index alone
+        Index(
+            "ix_station_report",
+            "district",
+            "status",
+            "kind",
+            "code",
+            "last_verified_at",
+            postgresql_include=["id"],
+        ),
     )
 
     def name(self, locale: str = "zh") -> str:
