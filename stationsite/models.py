@@ -290,6 +290,14 @@ class Feedback(db.Model):
             sqlite_where=text("comment != ''"),
             postgresql_where=text("comment <> ''"),
         ),
+        # the few items still open, for a report's open problems and their age
+        Index(
+            "ix_feedback_open",
+            "station_id",
+            "created_at",
+            sqlite_where=text("status IN ('new', 'acknowledged')"),
+            postgresql_where=text("status IN ('new', 'acknowledged')"),
+        ),
     )
 
 
