@@ -179,15 +179,25 @@ def _by_group_source(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
     return by_group, by_source
 
 
-def _by_day(scope: Scope) -> list[tuple[date, int]]:
+def _by_day_and_heat(scope: Scope) -> tuple[list[tuple[date, int]], list[list[int]]]:
+    """Visits per day (every day of the period, zeros included), and check-ins by weekday
+    (Monday first) and China-time hour (tallies have no time): one pass over the day-and-hour
+    rows."""
     table, conditions = _base(scope, scope.period)
-    found = dict(
-        db.session.execute(
-            select(table.day, func.sum(table.visits)).where(*conditions).group_by(table.day)
-        ).all()
+    checkins = func.sum(table.visits).filter(table.source == VisitSource.CHECKIN)
+    rows = db.session.execute(
+        select(table.day, table.hour, func.sum(table.visits), checkins)
+        .where(*conditions)
+        .group_by(table.day, table.hour)
     )
+    found: dict[date, int] = {}
+    grid = [[0] * 24 for _ in range(7)]
+    for day, hour, visits, checked_in in rows:
+        found[day] = found.get(day, 0) + visits
+        if checked_in:
+            grid[day.weekday()][hour] += checked_in
     days = (scope.period.start + timedelta(days=n) for n in range(scope.period.days))
-    return [(day, found.get(day, 0)) for day in days]
+    return [(day, found.get(day, 0)) for day in days], grid
 
 
 def _by_month(by_day: list[tuple[date, int]], period: Period) -> list[tuple[date, int]]:
@@ -195,20 +205,6 @@ def _by_month(by_day: list[tuple[date, int]], period: Period) -> list[tuple[date
     for day, visits in by_day:
         months[day.replace(day=1)] += visits
     return list(months.items())
-
-
-def _heat(scope: Scope) -> list[list[int]]:
-    """Check-ins by weekday (Monday first) and China-time hour; tallies have no time."""
-    table, conditions = _base(scope, scope.period)
-    rows = db.session.execute(
-        select(table.day, table.hour, func.sum(table.visits))
-        .where(*conditions, table.source == VisitSource.CHECKIN)
-        .group_by(table.day, table.hour)
-    )
-    grid = [[0] * 24 for _ in range(7)]
-    for day, hour, visits in rows:
-        grid[day.weekday()][hour] += visits
-    return grid
 
 
 # --- per-station totals -------------------------------------------------------------------
@@ -490,7 +486,7 @@ def _area_districts(scope: Scope, visited) -> tuple[list[tuple[str, int]], int]:
 def visit_figures(scope: Scope, lang: str, stations: int) -> tuple[VisitFigures, int]:
     """The scope's visit figures, and how many of its `stations` had a visit."""
     by_group, by_source = _by_group_source(scope)
-    by_day = _by_day(scope)
+    by_day, heat = _by_day_and_heat(scope)
     with kept(scope) as (visited, has_visits):
         if _by_area(scope):
             by_district, active = _area_districts(scope, visited)
@@ -505,7 +501,7 @@ def visit_figures(scope: Scope, lang: str, stations: int) -> tuple[VisitFigures,
         by_source=by_source,
         by_day=by_day,
         by_month=_by_month(by_day, scope.period),
-        heat=_heat(scope),
+        heat=heat,
         by_district=by_district,
         by_station=busiest[:TOP],
         least_used=least_used,
