@@ -5,7 +5,7 @@ Set TEST_POSTGRES_URL to use another server; skipped with the reason when none a
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -90,3 +90,27 @@ def test_reports_on_postgres_match_sqlite_rules(pg_app):
         assert (
             0 < district.visits.total < build_report(Scope(periods.parse("this-year"))).visits.total
         )
+
+
+def test_a_years_feedback_on_postgres_is_the_sum_of_its_months(pg_app):
+    """PostgreSQL groups a long period's feedback by China month in one pass; the figures equal
+    those of its months read day by day."""
+    from stationsite.reports import periods
+    from stationsite.reports.feedback import feedback_figures
+    from stationsite.reports.model import Scope
+
+    with pg_app.test_request_context("/reports/"):
+        period = periods.parse("this-year")
+        now = datetime.now(UTC)
+        year = feedback_figures(Scope(period), "zh", now)
+        months = [
+            feedback_figures(Scope(periods.parse(f"{period.start.year}-{m:02d}")), "zh", now)
+            for m in range(1, 13)
+        ]
+        assert year.trend_grain == "month" and year.count > 0
+        assert [count for _month, count, _rating in year.trend] == [m.count for m in months]
+        assert year.by_category == {
+            key: sum(m.by_category[key] for m in months) for key in year.by_category
+        }
+        assert year.needing_answer == sum(m.needing_answer for m in months)
+        assert year.answered_24h == sum(m.answered_24h for m in months)
