@@ -353,22 +353,30 @@ def _kept_parts(scope: Scope) -> list:
 
 
 def _fill_kept(connection, parts: list) -> None:
-    """One part is inserted as it is (a row a station). Several are added up: SQLite adds
-    each to the rows already there (an upsert into its B-tree is cheap), PostgreSQL sums them
-    in one hashed GROUP BY (its upserts cost several times more)."""
+    """The stations with visits, and their totals. One part is inserted as it is (a row a
+    station). Several are added up: SQLite adds each to the rows already there (an upsert into
+    its B-tree is cheap), PostgreSQL sums them in one hashed GROUP BY (its upserts cost several
+    times more)."""
     columns = ["station_id", "visits", "checkins"]
     if len(parts) == 1:
-        connection.execute(KEPT.insert().from_select(columns, parts[0]))
+        part = parts[0].subquery()
+        visited = select(part).where(list(part.columns)[1] > 0)
+        connection.execute(KEPT.insert().from_select(columns, visited))
     elif connection.dialect.name == "postgresql":
         combined = union_all(*parts).subquery()
         station_id, visits, checkins = combined.columns
-        summed = select(station_id, func.sum(visits), func.sum(checkins)).group_by(station_id)
+        summed = (
+            select(station_id, func.sum(visits), func.sum(checkins))
+            .group_by(station_id)
+            .having(func.sum(visits) > 0)
+        )
         # Room to hash every station's sum in memory (the default 4 MB spills to disk).
         connection.execute(text("SET LOCAL work_mem = '64MB'"))
         connection.execute(KEPT.insert().from_select(columns, summed))
     else:
         for part in parts:
             _add_to_kept(connection, part)
+        connection.execute(KEPT.delete().where(KEPT.c.visits <= 0))
 
 
 def _add_to_kept(connection, part) -> None:
@@ -397,7 +405,6 @@ def kept(scope: Scope):
     _fill_kept(connection, _kept_parts(scope))
     if postgres:
         KEPT_KEY.create(connection)
-    connection.execute(KEPT.delete().where(KEPT.c.visits <= 0))
     if _scope_stations(scope) is None:  # every station counted: the retired ones go
         retired = select(Station.id).where(Station.status == StationStatus.CLOSED)
         connection.execute(KEPT.delete().where(KEPT.c.station_id.in_(retired)))
