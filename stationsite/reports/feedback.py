@@ -13,7 +13,7 @@ from sqlalchemy import Date, Interval, case, cast, func, literal, select
 from ..extensions import db
 from ..models import Facility, Feedback, FeedbackCategory, FeedbackStatus, Station
 from .model import AGE_BUCKETS, FaultRow, FeedbackFigures, OpenProblem, Scope
-from .periods import Period, months_in
+from .periods import Period, months_in, months_within
 from .rollups import local_day_hour
 from .visits import LISTED, TOP, is_national, listed_name, station_conditions
 
@@ -100,8 +100,7 @@ def _daily(scope: Scope) -> list[tuple[date, str, int, int, int, int, int]]:
         )
         return [(start, category.value, *found) for start, category, *found in rows]
     out = []
-    for start in months_in(period):
-        month = Period(max(start, period.start), min(_month_end(start), period.end), "range")
+    for start, month in months_within(period):
         rows = db.session.execute(
             select(Feedback.category, *figures)
             .where(*conditions(scope, month))
@@ -109,10 +108,6 @@ def _daily(scope: Scope) -> list[tuple[date, str, int, int, int, int, int]]:
         )
         out += [(start, category.value, *found) for category, *found in rows]
     return out
-
-
-def _month_end(start: date) -> date:
-    return (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def _by_category(daily) -> dict[str, int]:

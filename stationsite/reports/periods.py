@@ -190,6 +190,21 @@ def months_in(period: Period) -> list[date]:
     return out
 
 
+def months_within(period: Period) -> list[tuple[date, Period]]:
+    """Each month the period touches: its first day, and the part of it inside the period."""
+    return [
+        (
+            first,
+            Period(
+                max(first, period.start),
+                min(_add_months(first, 1) - timedelta(days=1), period.end),
+                "range",
+            ),
+        )
+        for first in months_in(period)
+    ]
+
+
 def split(period: Period) -> tuple[list[date], list[date], list[tuple[date, date]]]:
     """The period as whole years, whole months outside those years, and leftover day ranges
     (inclusive): how per-station totals are read from the month and year rollups."""

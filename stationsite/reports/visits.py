@@ -17,12 +17,10 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
-    and_,
     case,
     exists,
     func,
     literal,
-    or_,
     select,
     text,
     union_all,
@@ -230,21 +228,6 @@ def whole_parts(period: Period) -> list[tuple[str, date, int]]:
     return parts
 
 
-def _parts_from_rollups(period: Period):
-    """Selects of (station_id, visits, checkins) that together cover the period exactly."""
-    parts = [_day_part(first, last, None) for first, last in split(period)[2]]
-    table = VisitRollupPeriod
-    for sign in (1, -1):
-        chosen = [(g, start) for g, start, s in whole_parts(period) if s == sign]
-        if chosen:
-            which = or_(*[and_(table.grain == g, table.start == start) for g, start in chosen])
-            visits, checkins = (
-                (table.visits, table.checkins) if sign > 0 else (-table.visits, -table.checkins)
-            )
-            parts.append(select(table.station_id, visits, checkins).where(which))
-    return parts
-
-
 def _day_part(first: date, last: date, group: str | None):
     table = VisitRollup
     checkins = case((table.source == VisitSource.CHECKIN, table.visits), else_=0)
@@ -267,41 +250,30 @@ def _scope_stations(scope: Scope):
 def station_totals(scope: Scope, period: Period | None = None, ids=None):
     """A subquery of (station_id, visits, checkins) over the period for every visited
     station of the scope (or of `ids`)."""
-    period = period or scope.period
-    if scope.visitor_group:  # the month and year rollups are not kept per visitor group
-        parts = [_day_part(period.start, period.end, scope.visitor_group)]
-    else:
-        parts = _parts_from_rollups(period)
-    only = ids if ids is not None else _scope_stations(scope)
-    if only is not None:
-        parts = [part.where(part.selected_columns[0].in_(only)) for part in parts]
-    if not scope.visitor_group and not split(period)[2] and len(whole_parts(period)) == 1:
-        # one whole month or year: its rows are already one per station
+    parts = _station_parts(scope, period or scope.period, ids)
+    if len(parts) == 1:  # already one row a station
         whole = parts[0]
         return whole.with_only_columns(
             whole.selected_columns[0].label("station_id"),
             whole.selected_columns[1].label("visits"),
             whole.selected_columns[2].label("checkins"),
         ).subquery()
-    combined = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    columns = list(combined.columns)
+    station_id, visits, checkins = union_all(*parts).subquery().columns
     return (
         select(
-            columns[0].label("station_id"),
-            func.sum(columns[1]).label("visits"),
-            func.sum(columns[2]).label("checkins"),
+            station_id.label("station_id"),
+            func.sum(visits).label("visits"),
+            func.sum(checkins).label("checkins"),
         )
-        .group_by(columns[0])
-        .having(func.sum(columns[1]) > 0)
+        .group_by(station_id)
+        .having(func.sum(visits) > 0)
         .subquery()
     )
 
 
 # The scope's visited stations with their totals, written once per report to a narrow
 # temporary table (one per connection) that the busiest, least-used and active passes then
-# read. It is filled part by part, each part added to the rows already there ("upsert"): a
-# rolling year is the year's row a station, plus a month, minus a month, with no sort of
-# every station's rows. Its own MetaData keeps it out of migrations.
+# read (see _fill_kept). Its own MetaData keeps it out of migrations.
 KEPT = Table(
     "report_station_totals",
     MetaData(),
@@ -321,10 +293,11 @@ KEPT_UNKEYED = Table(
 KEPT_KEY = Index(f"{KEPT.name}_station", KEPT_UNKEYED.c.station_id, unique=True)
 
 
-def _kept_parts(scope: Scope) -> list:
+def _station_parts(scope: Scope, period: Period, ids=None) -> list:
     """Selects of (station_id, visits, checkins), each at most one row a station, whose sum
-    is the scope's visits over its period."""
-    period = scope.period
+    is the visits over `period` of the scope's stations (or of `ids`): whole months and years
+    from the period rollup, leftover days (or, for a visitor group, every day) from the day
+    rollup."""
     if scope.visitor_group:  # the month and year rollups are not kept per visitor group
         ranges = [(period.start, period.end)]
         parts = []
@@ -346,7 +319,7 @@ def _kept_parts(scope: Scope) -> list:
                 day.c.station_id
             )
         )
-    only = _scope_stations(scope)
+    only = ids if ids is not None else _scope_stations(scope)
     if only is not None:
         parts = [part.where(part.selected_columns[0].in_(only)) for part in parts]
     return parts
@@ -402,7 +375,7 @@ def kept(scope: Scope):
     connection.execute(DropTable(KEPT, if_exists=True))
     postgres = connection.dialect.name == "postgresql"
     connection.execute(CreateTable(KEPT_UNKEYED if postgres else KEPT))
-    _fill_kept(connection, _kept_parts(scope))
+    _fill_kept(connection, _station_parts(scope, scope.period))
     if postgres:
         KEPT_KEY.create(connection)
     if _scope_stations(scope) is None:  # every station counted: the retired ones go
