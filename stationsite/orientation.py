@@ -17,7 +17,7 @@ import time
 
 import folium
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element
 from jinja2 import Template
 from pypinyin import lazy_pinyin
 from sqlalchemy import func, select
@@ -25,12 +25,14 @@ from sqlalchemy import func, select
 from . import geo
 from .extensions import db
 from .geocode import core
+from .map_elements import DirectMacro
 from .models import Place, Station, StationStatus
 
 LABELLED = ("scenic", "park", "lake", "transit", "metro", "landmark", "area")
 MOST_LABELS, MOST_ROADS = 60, 80
 SIMPLIFY = 0.0002  # degrees, about 20 m: a road drawn for orientation, not for navigation
 CACHE_S = 300
+MOST_VIEWS = 256  # views whose labels are kept (a pin map per station, a zoom per page)
 _cache: dict[str, tuple[float, dict]] = {}
 
 STYLE = """<style>
@@ -44,7 +46,7 @@ STYLE = """<style>
 </style>"""
 
 
-class OrientationLayer(MacroElement):
+class OrientationLayer(DirectMacro):
     """Roads as grey lines and names as plain labels (standalone tooltips, not markers) in a
     pane under the pins: not focusable, not tappable (keyboard and screen reader users get the
     stations list instead)."""
@@ -111,8 +113,19 @@ def add_orientation(fmap: folium.Map, center, radius_m: float, lang: str) -> Non
 
 
 def orientation(center, radius_m: float, lang: str) -> dict:
-    """Labels ({name, kind, at}) and road paths within `radius_m` of `center`."""
+    """Labels ({name, kind, at}) and road paths within `radius_m` of `center`, chosen once per
+    view for as long as the places they are chosen from are kept (CACHE_S)."""
     known = _known()
+    chosen = known.setdefault("chosen", {})
+    key = (tuple(center), radius_m, lang)
+    if key not in chosen:
+        if len(chosen) >= MOST_VIEWS:
+            chosen.clear()
+        chosen[key] = _choose(known, center, radius_m, lang)
+    return chosen[key]
+
+
+def _choose(known: dict, center, radius_m: float, lang: str) -> dict:
     near = lambda item: geo.distance_m(center, item["at"]) <= radius_m  # noqa: E731
     places = sorted(
         (p for p in known["places"] if near(p)), key=lambda p: geo.distance_m(center, p["at"])

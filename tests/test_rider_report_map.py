@@ -67,3 +67,22 @@ def test_the_reports_page_on_amap_tiles(demo_app):
     assert "autonavi" in page  # the tiles are kept, not dropped for want of conversion
     hubin = geo.wgs84_to_gcj02(30.2585, 120.1627)
     assert f"[{round(hubin[1], 5)}, {round(hubin[0], 5)}]" in page  # 湖滨 drawn in GCJ-02
+
+
+def test_drawn_text_is_not_read_as_a_template(app):
+    """branca would compile each drawn script as Jinja: a station named with braces is drawn
+    by its name, and each circle carries its own radius (no per-station style switch)."""
+    station = (30.2585, 120.1627, "HZ-T-009", "{{ 1111 * 3 }} 号驿站", 40)
+    app.config["MAP_TILES"] = "none"
+    coverage = CoverageFigures(10, 3, 3, [CELL], [SITE], 0)
+    with app.test_request_context("/"):
+        drawn = usage_map([station, STATION], coverage, (30.27, 120.16))
+    features = [f for c in _geojson(drawn.script) for f in c["features"]]
+    labels = [f["properties"]["label"] for f in features if f["geometry"]["type"] == "Point"]
+    assert labels[0].startswith("{{ 1111 * 3 }} 号驿站 · HZ-T-009") and "3333" not in drawn.script
+    assert [f["properties"]["radius"] for f in features if "radius" in f["properties"]] == [
+        20.0,
+        20.0,
+    ]
+    assert "layer.setRadius(feature.properties.radius)" in drawn.script
+    assert "_styler(feature)" not in drawn.script.split("geo_json")[1]  # circles: no switch

@@ -12,14 +12,16 @@ import math
 import folium
 from flask import render_template
 from flask_babel import gettext as _
-from folium.plugins import HeatMap
+from folium.utilities import JsCode
 from markupsafe import Markup
 
 from .. import geo
+from ..map_elements import GeoJson, HeatMapLayer
 from ..maps import MapParts, _base_map, _finishing
 from .model import CoverageFigures
 
 HALF_CELL = 0.00225  # half of the ~500 m search grid, in degrees of latitude
+CELL_STYLE = {"color": "#5b2a86", "weight": 1, "fillColor": "#5b2a86", "fillOpacity": 0.4}
 MOST_CELLS = 500  # the most unserved cells drawn; the table and exports list them all
 
 
@@ -38,22 +40,25 @@ def _collection(features: list[dict]) -> dict:
 
 def _visits_layer(points) -> folium.FeatureGroup:
     """One GeoJSON layer of circles sized by visits: a single folium element, however many
-    stations (500 separate markers took most of the page's time to render)."""
+    stations (500 separate markers took most of the page's time to render). Each circle's
+    radius travels in its feature and is set as the circle is made, so folium writes no
+    per-station style switch."""
     layer = folium.FeatureGroup(name=_("Visits per station"))
     most = max((p[4] for p in points), default=1) or 1
+    visits_text = _("%(n)d visits")  # translated once, filled in per station
     features = [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
             "properties": {
-                "label": f"{name} · {code} · {_('%(n)d visits', n=visits)}",
+                "label": f"{name} · {code} · {visits_text % {'n': visits}}",
                 "radius": round(4 + 16 * math.sqrt(visits / most), 1),
             },
         }
         for lat, lon, code, name, visits in points
     ]
     if features:
-        folium.GeoJson(
+        GeoJson(
             _collection(features),
             marker=folium.CircleMarker(
                 radius=6,
@@ -63,7 +68,9 @@ def _visits_layer(points) -> folium.FeatureGroup:
                 fill_color="#b8420c",
                 fill_opacity=0.55,
             ),
-            style_function=lambda feature: {"radius": feature["properties"]["radius"]},
+            on_each_feature=JsCode(
+                "function (feature, layer) { layer.setRadius(feature.properties.radius); }"
+            ),
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(layer)
     return layer
@@ -74,7 +81,7 @@ def _heat_layer(points) -> folium.FeatureGroup:
     if points:
         most = max(p[4] for p in points) or 1
         data = [(lat, lon, visits / most) for lat, lon, _c, _n, visits in points]
-        heat = HeatMap(data, radius=22, blur=18, min_opacity=0.3)
+        heat = HeatMapLayer(data, radius=22, blur=18, min_opacity=0.3)
         heat.default_js = []  # the page loads the vendored leaflet.heat itself
         heat.add_to(layer)
     return layer
@@ -104,20 +111,24 @@ def _unserved_layer(coverage: CoverageFigures, shift) -> folium.FeatureGroup:
     cells = cells_shown(coverage)
     most = max((c.searches for c in cells), default=1) or 1
     if cells:
-        folium.GeoJson(
+        GeoJson(
             _collection([_cell_square(cell, most, shift) for cell in cells]),
-            style_function=lambda feature: {
-                "color": "#5b2a86",
-                "weight": 1,
-                "fillColor": "#5b2a86",
-                "fillOpacity": feature["properties"]["opacity"],
-            },
+            style_function=lambda feature: CELL_STYLE,
+            on_each_feature=JsCode(
+                "function (feature, layer) {"
+                " layer.setStyle({fillOpacity: feature.properties.opacity}); }"
+            ),
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(layer)
     for rank, site in enumerate(coverage.candidates, start=1):
         folium.Marker(
             shift(site.lat, site.lon),
-            icon=folium.DivIcon(html=f'<span class="candidate-pin">{rank}</span>'),
+            icon=folium.DivIcon(
+                html=f'<span class="candidate-pin">{rank}</span>',
+                class_name="candidate-icon",  # not Leaflet's white div-icon box
+                icon_size=(30, 30),
+                icon_anchor=(15, 15),
+            ),
             tooltip=_(
                 "Candidate site %(rank)d: would serve %(n)d searches", rank=rank, n=site.would_serve
             ),
