@@ -492,3 +492,22 @@ def test_the_district_choices_are_every_stations_districts_once_in_order(figures
         assert _districts(every, most=2) == sorted({"上城区", "西湖区", "滨江区", "余杭区"})[:2]
         mine = Scope(periods.parse("2026-11"), station_ids=(station("C1").id, station("C2").id))
         assert _districts(mine) == ["滨江区"]
+
+
+def test_the_page_draws_charts_without_scripts_and_escapes_every_cell(figures_app):
+    """Table cells are joined in Python (tables.body_rows): still escaped; the SVG charts
+    carry no inline script for the Content-Security-Policy to refuse; a district's own report
+    shows its one-row district table without a one-bar chart."""
+    with figures_app.app_context():
+        station("A2").name_zh = "<b>湖滨</b> & 驿站"
+        record_tally(station("A2"), date(2026, 11, 3), {"courier": 1}, by=None)
+        db.session.commit()
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+    page = client.get("/reports/?period=2026-11").get_data(as_text=True)
+    assert "&lt;b&gt;湖滨&lt;/b&gt; &amp; 驿站" in page and "<b>湖滨" not in page
+    assert page.count("<svg") == 7
+    assert all("<script" not in svg.split("</svg>")[0] for svg in page.split("<svg")[1:])
+    district = client.get("/reports/?period=2026-11&district=上城区").get_data(as_text=True)
+    assert district.count("<svg") == 6 and 'role="img" aria-label="按区县分的服务人次"' not in district
+    assert ">上城区<" in district  # the district's table, shown as it is

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from .. import labels
 from .model import AGE_BUCKETS, Report, StationVisits
@@ -52,6 +53,25 @@ def text(value, fmt: str) -> str:
     if fmt == "date":
         return value.isoformat()
     return str(value)
+
+
+def body_rows(table: Table, limit: int | None = None) -> Markup:
+    """The table's body rows as HTML, each cell shown by `text` with its column's classes:
+    a page holds ~1,400 cells, and joining them here costs a fraction of a Jinja loop."""
+    starts = [f'<td class="fmt-{escape(c.fmt)} col-{escape(c.key)}">' for c in table.columns]
+    formats = [column.fmt for column in table.columns]
+    rows = table.rows[:limit] if limit else table.rows
+    return Markup(
+        "\n".join(
+            "<tr>"
+            + "".join(
+                f"{start}{escape(text(value, fmt))}</td>"
+                for start, fmt, value in zip(starts, formats, row, strict=False)
+            )
+            + "</tr>"
+            for row in rows
+        )
+    )
 
 
 def period_label(period: Period) -> str:

@@ -15,6 +15,7 @@ from .forms import ReportForm
 from .memo import drawings
 from .model import Scope
 from .periods import CHINA, PRESETS, label, parse
+from .tables import body_rows
 from .tables import text as cell_text
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -147,3 +148,8 @@ def query_string() -> str:
 @bp.app_template_filter("report_cell")
 def report_cell(value, fmt: str = "text") -> str:
     return cell_text(value, fmt)
+
+
+@bp.app_template_filter("report_rows")
+def report_rows(table, limit: int | None = None):
+    return body_rows(table, limit)
