@@ -103,12 +103,15 @@ def _area_conditions(table, scope: Scope, by_district: bool = False) -> list:
     return conditions
 
 
-def _area_sums(scope: Scope, *keys: str, by_district: bool = False) -> list[tuple]:
-    """Visits over the scope's period summed by the district rollups' `keys` columns: whole
-    months and years from the month-and-year rollup (a rolling year as a year, minus a month,
-    plus a month), the leftover days from the day rollup."""
+def _area_sums(
+    scope: Scope, *keys: str, by_district: bool = False, period: Period | None = None
+) -> list[tuple]:
+    """Visits over the scope's period (or `period`) summed by the district rollups' `keys`
+    columns: whole months and years from the month-and-year rollup (a rolling year as a year,
+    minus a month, plus a month), the leftover days from the day rollup."""
+    period = period or scope.period
     parts = []
-    for first, last in split(scope.period)[2]:
+    for first, last in split(period)[2]:
         table = VisitRollupArea
         parts.append(
             select(*(getattr(table, key) for key in keys), table.visits.label("visits")).where(
@@ -116,7 +119,7 @@ def _area_sums(scope: Scope, *keys: str, by_district: bool = False) -> list[tupl
             )
         )
     table = VisitRollupAreaPeriod
-    for grain, start, sign in whole_parts(scope.period):
+    for grain, start, sign in whole_parts(period):
         visits = table.visits if sign > 0 else -table.visits
         parts.append(
             select(*(getattr(table, key) for key in keys), visits.label("visits")).where(
@@ -155,6 +158,10 @@ def _base(scope: Scope, period: Period):
 
 
 def total(scope: Scope, period: Period) -> int:
+    """The scope's visits over `period` (a comparison's): a national or district scope reads
+    whole months from the month rollup, not every day and hour."""
+    if _by_area(scope):
+        return sum(visits or 0 for (visits,) in _area_sums(scope, period=period))
     table, conditions = _base(scope, period)
     return db.session.scalar(select(func.coalesce(func.sum(table.visits), 0)).where(*conditions))
 
