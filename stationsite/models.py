@@ -236,6 +236,13 @@ class StationFacility(db.Model):
     __table_args__ = (UniqueConstraint("station_id", "facility_id"),)
 
 
+FEEDBACK_OPEN_NEEDING_ACTION = (
+    "status IN ('new', 'acknowledged') AND (category IN ('facility_fault', 'missing_facility',"
+    " 'closed_when_open', 'cleanliness', 'hours_wrong')"
+    " OR (comment <> '' AND category <> 'praise'))"
+)
+
+
 class Feedback(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
@@ -297,13 +304,15 @@ class Feedback(db.Model):
             sqlite_where=text("comment != ''"),
             postgresql_where=text("comment <> ''"),
         ),
-        # the few items still open, for a report's open problems and their age
+        # the few items still open that need action (reports.feedback: OPEN, needs_action()),
+        # for a report's open problems: counted, aged and the oldest chosen from the index alone
         Index(
             "ix_feedback_open",
             "station_id",
             "created_at",
-            sqlite_where=text("status IN ('new', 'acknowledged')"),
-            postgresql_where=text("status IN ('new', 'acknowledged')"),
+            "id",
+            sqlite_where=text(FEEDBACK_OPEN_NEEDING_ACTION),
+            postgresql_where=text(FEEDBACK_OPEN_NEEDING_ACTION),
         ),
     )
 

@@ -509,5 +509,32 @@ def test_the_page_draws_charts_without_scripts_and_escapes_every_cell(figures_ap
     assert page.count("<svg") == 7
     assert all("<script" not in svg.split("</svg>")[0] for svg in page.split("<svg")[1:])
     district = client.get("/reports/?period=2026-11&district=上城区").get_data(as_text=True)
-    assert district.count("<svg") == 6 and 'role="img" aria-label="按区县分的服务人次"' not in district
+    assert district.count("<svg") == 6
+    assert 'role="img" aria-label="按区县分的服务人次"' not in district
     assert ">上城区<" in district  # the district's table, shown as it is
+
+
+def test_the_open_index_holds_exactly_the_open_items_that_need_action(figures_app):
+    """ix_feedback_open's predicate (models.FEEDBACK_OPEN_NEEDING_ACTION) and the report's
+    open problems (feedback._open_conditions) pick the same items, every category and state."""
+    from itertools import product
+
+    from sqlalchemy import text
+
+    from stationsite.models import FEEDBACK_OPEN_NEEDING_ACTION
+    from stationsite.reports.feedback import _open_conditions
+
+    for category, status, comment in product(FeedbackCategory, FeedbackStatus, ("", "太热了")):
+        _feedback(
+            figures_app,
+            category=category,
+            status=status,
+            comment=comment,
+            created_at=china(2026, 11, 20, 9, 0),
+        )
+    with figures_app.app_context():
+        query = text(f"SELECT id FROM feedback WHERE {FEEDBACK_OPEN_NEEDING_ACTION}")
+        indexed = set(db.session.scalars(query))
+        scope = Scope(periods.parse("2026-11"))
+        reported = set(db.session.scalars(select(Feedback.id).where(*_open_conditions(scope))))
+    assert indexed == reported and 0 < len(reported) < len(FeedbackCategory) * 2 * 2
