@@ -538,3 +538,24 @@ def test_the_open_index_holds_exactly_the_open_items_that_need_action(figures_ap
         scope = Scope(periods.parse("2026-11"))
         reported = set(db.session.scalars(select(Feedback.id).where(*_open_conditions(scope))))
     assert indexed == reported and 0 < len(reported) < len(FeedbackCategory) * 2 * 2
+
+
+def test_a_new_visit_redraws_the_visit_charts_only(figures_app):
+    """Each chart is kept under its own figures: a check-in redraws the four visit charts;
+    the feedback and coverage charts are given back as drawn."""
+    from stationsite.reports import charts
+    from stationsite.reports.memo import drawings
+
+    with figures_app.test_request_context():
+        drawings.clear()
+        first = charts.all_charts(report("2026-11"))
+        assert (drawings.misses, drawings.hits) == (7, 0)
+        assert charts.all_charts(report("2026-11")) == first and drawings.hits == 7
+        check_in(station("B1"), china(2026, 11, 16, 9, 0))
+        db.session.commit()
+        again = charts.all_charts(report("2026-11"))
+        assert (drawings.misses, drawings.hits) == (11, 10)
+        kept = ("feedback_trend", "by_category", "coverage")
+        assert [name for name in first if first[name] is not again[name]] == [
+            name for name in first if name not in kept
+        ]

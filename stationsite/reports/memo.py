@@ -19,7 +19,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-KEEP = 48  # drawings per worker: a chart set is ~150 KB, a map of use ~300 KB
+KEEP = 256  # drawings per worker: a chart is ~20 KB, a map of use ~300 KB
 
 
 class Drawings:
