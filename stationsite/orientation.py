@@ -13,6 +13,7 @@ and nothing is made up."""
 
 from __future__ import annotations
 
+import math
 import time
 
 import folium
@@ -125,8 +126,26 @@ def orientation(center, radius_m: float, lang: str) -> dict:
     return chosen[key]
 
 
+def _within(center, radius_m: float):
+    """A test of whether an item is within `radius_m` of `center`: a box in degrees a little
+    larger than the circle first (a degree of latitude is over 110 km, of longitude over
+    110 km × cos(latitude)), the geodesic distance for the few inside it. Every place of the
+    gazetteer was measured geodesically for each station page (7 ms of its 13)."""
+    lat0, lon0 = center
+    half_lat = radius_m / 110_000
+    half_lon = radius_m / (110_000 * max(math.cos(math.radians(lat0)), 0.01))
+
+    def near(item) -> bool:
+        lat, lon = item["at"]
+        if abs(lat - lat0) > half_lat or abs(lon - lon0) > half_lon:
+            return False
+        return geo.distance_m(center, item["at"]) <= radius_m
+
+    return near
+
+
 def _choose(known: dict, center, radius_m: float, lang: str) -> dict:
-    near = lambda item: geo.distance_m(center, item["at"]) <= radius_m  # noqa: E731
+    near = _within(center, radius_m)
     places = sorted(
         (p for p in known["places"] if near(p)), key=lambda p: geo.distance_m(center, p["at"])
     )[:MOST_LABELS]

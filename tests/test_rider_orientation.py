@@ -4,8 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from stationsite.orientation import orientation
+from stationsite import geo
+from stationsite.orientation import _within, orientation
 
 FIXTURE = Path(__file__).parent / "data" / "hangzhou_places.osm"
 CITY = (30.2741, 120.1551)
@@ -53,3 +56,19 @@ def test_an_empty_city_draws_nothing_extra(app):
     app.config["MAP_TILES"] = "none"
     page = app.test_client().get("/").get_data(as_text=True)
     assert "map-label" not in page
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lat=st.floats(18, 53),
+    lon=st.floats(73, 135),
+    dlat=st.floats(-0.3, 0.3),
+    dlon=st.floats(-0.3, 0.3),
+    scale=st.floats(0.9, 1.1),
+)
+def test_the_box_before_the_distance_never_changes_what_is_near(lat, lon, dlat, dlon, scale):
+    """orientation._within skips the geodesic distance for items outside a box in degrees:
+    the same items are near as by the distance alone, at the circle's edge too."""
+    item = {"at": (lat + dlat, lon + dlon)}
+    radius = max(geo.distance_m((lat, lon), item["at"]) * scale, 1.0)
+    assert _within((lat, lon), radius)(item) == (geo.distance_m((lat, lon), item["at"]) <= radius)
