@@ -136,3 +136,21 @@ def test_imports_may_send_a_larger_file(app):
 def test_an_open311_position_off_the_globe_is_a_400(client, lat):
     form = {"service_code": "facility_fault", "lat": lat, "long": "120", "description": "坏了"}
     assert client.post("/open311/v2/requests.json", data=form).status_code == 400
+
+
+def test_answers_are_encoded_as_the_standard_encoder_would(app):
+    """JSON answers go through orjson (inputs.CheckedJSON.response): byte for byte what
+    json.dumps writes compactly in UTF-8 (a tiny float's exponent aside), dates by Flask's
+    rules, and an integer orjson cannot hold still answered."""
+    import json as std
+    from datetime import date
+
+    from flask import jsonify
+
+    value = {"名": "湖滨驿站", "at": [30.2585, 120.1627, 0.1], "n": 2, "ok": None, 3: "x"}
+    with app.test_request_context():
+        body = jsonify(value).get_data()
+        assert body == (std.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        assert jsonify(tiny=1e-7).get_json() == {"tiny": 1e-7}  # written 1e-7, not 1e-07
+        assert jsonify(day=date(2026, 12, 3)).get_json() == {"day": "Thu, 03 Dec 2026 00:00:00 GMT"}
+        assert jsonify(big=2**70).get_json() == {"big": 2**70}
