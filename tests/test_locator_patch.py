@@ -326,3 +326,22 @@ def test_a_grown_overlay_is_folded_into_a_fresh_snapshot_built_beside(shared):
     assert_same_as_fresh_build()
     other = LiveIndex(shared.config, live.folder, live.url)  # a worker starting now
     assert other.get().overlay is None
+
+
+def test_map_view_features_are_kept_and_follow_an_edit(shared):
+    """A map view's Features are kept for the minute (api.geojson.kept_feature) while the
+    station's record is the same: the same view asked again gives the same answer; an edit
+    (a new record) shows at once."""
+    client = shared.test_client()
+    station = _station(5)
+    box = (station.lon - 0.001, station.lat - 0.001, station.lon + 0.001, station.lat + 0.001)
+    ask = "/api/v1/stations?bbox={},{},{},{}&zoom=17".format(*box)
+
+    def names():
+        return {f["id"]: f["properties"]["name"] for f in client.get(ask).get_json()["features"]}
+
+    first = client.get(ask).get_data()
+    assert client.get(ask).get_data() == first and station.code in names()
+    station.name_zh = "新名字"
+    db.session.commit()
+    assert names()[station.code] == "新名字"

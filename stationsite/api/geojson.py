@@ -70,6 +70,25 @@ def feature(station: StationRecord, status: hours.Status, at: datetime, lang: st
     }
 
 
+KEEP_FEATURES = 20_000  # per worker: a Feature is ~1.3 KB
+_kept: dict[tuple, tuple] = {}
+
+
+def kept_feature(station: StationRecord, status: hours.Status, at: datetime, lang: str) -> dict:
+    """feature(), given back while the station's record (records are frozen: an edit makes a
+    new one) and its status at this minute are the same: a map view's Features are built once
+    a minute, not on every pan and zoom. The dict is shared: callers must not change it."""
+    key = (station.code, lang, g.get("lang", "zh"), _station_url(""))
+    found = _kept.get(key)
+    if found is not None and found[0] is station and found[1] == status and found[2] == at:
+        return found[3]
+    made = feature(station, status, at, lang)
+    if len(_kept) >= KEEP_FEATURES:
+        _kept.clear()
+    _kept[key] = (station, status, at, made)
+    return made
+
+
 def nearby_feature(
     station: StationRecord, hit: Hit, at: datetime, lang: str, origin, links: bool
 ) -> dict:

@@ -14,7 +14,7 @@ from ..reports.coverage import record_search
 from ..stations.services import BBox, station_status
 from . import bp, schemas
 from .contract import contract
-from .geojson import feature, nearby_feature
+from .geojson import feature, kept_feature, nearby_feature
 from .openapi import document
 
 WORLD = BBox(-180, -90, 180, 90)
@@ -47,7 +47,7 @@ def stations(query: schemas.ViewportQuery):
     open_filter = {True: "now", False: "closed", None: None}[query.open_now]
     box = (bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat)
     view = viewport(box, query.zoom, _filters(query, open_filter), now)
-    features = [feature(s, station_status(s, now), now, lang) for s in view.stations]
+    features = [kept_feature(s, station_status(s, now), now, lang) for s in view.stations]
     features += [
         {
             "type": "Feature",
