@@ -59,10 +59,10 @@ class OrientationLayer(DirectMacro):
           var pane = map.createPane("orientation");
           pane.style.zIndex = 250;
           pane.style.pointerEvents = "none";
-          data.roads.forEach(function (path) {
-            L.polyline(path, {color: "#b3aca3", weight: 3, opacity: 0.9,
-                              interactive: false, pane: "orientation"}).addTo(map);
-          });
+          if (data.roads.length) {  // every road in one path element, not one each
+            L.polyline(data.roads, {color: "#b3aca3", weight: 3, opacity: 0.9,
+                                    interactive: false, pane: "orientation"}).addTo(map);
+          }
           var texts = [];
           data.labels.forEach(function (label) {
             var text = document.createElement("span");
@@ -81,10 +81,12 @@ class OrientationLayer(DirectMacro):
           }
           function declutter() {  // a label over one that matters more waits for a closer look
             map.getContainer().classList.toggle("map-zoomed-out", map.getZoom() < 13);
+            // All writes, then all reads, then all writes: one layout, not one per label.
+            texts.forEach(function (text) { text.style.visibility = ""; });
+            var boxes = texts.map(function (text) { return text.getBoundingClientRect(); });
             var kept = [];
-            texts.forEach(function (text) {
-              text.style.visibility = "";
-              var box = text.getBoundingClientRect();
+            texts.forEach(function (text, i) {
+              var box = boxes[i];
               if (!box.width) return;
               if (kept.some(function (other) { return overlaps(box, other); })) {
                 text.style.visibility = "hidden";
