@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -11,6 +13,31 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from .extensions import db
 
 DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+
+# What a person reads for the errors a page can end in, in their language; Werkzeug's own
+# titles and descriptions are English only. A view's own description is kept.
+PAGES = {
+    400: (
+        _l("The request could not be read"),
+        _l(
+            "Something in the address or the form could not be understood."
+            " Please check it and try again."
+        ),
+    ),
+    403: (
+        _l("You may not see this page"),
+        _l("Your account may not open this page. Sign in with an account that may, or go back."),
+    ),
+    405: (
+        _l("This page cannot be opened this way"),
+        _l("Please go back and use the page's own links and buttons."),
+    ),
+    413: (_l("Too large"), _l("What you sent is larger than this page accepts.")),
+}
+EXPIRED_FORM = (
+    _l("This form has expired"),
+    _l("Please reload the page and send the form again."),
+)
 
 
 class APIError(Exception):
@@ -64,8 +91,14 @@ def _http_error(error: HTTPException):
     if isinstance(error, SecurityError):  # a Host not trusted: no page links can be built
         return error.description, error.code, {"Content-Type": "text/plain; charset=utf-8"}
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
+    title, detail = PAGES.get(error.code, (None, None))
+    if isinstance(error, CSRFError):  # its descriptions are English only
+        title, detail = EXPIRED_FORM
+    elif error.description and error.description != type(error).description:
+        detail = error.description  # the view's own words
     try:
-        return render_template(template, error=error), error.code, allow
+        page = render_template(template, error=error, title=title, detail=detail)
+        return page, error.code, allow
     except DATABASE_DOWN as down:  # the page's frame reads the database (a signed-in user)
         return _database_down(down)
 

@@ -190,9 +190,23 @@ def test_quick_rating_in_three_taps(client, app, station):
     with app.app_context():
         item = db.session.scalar(select(Feedback))
         assert item.rating == 5 and item.category.value == "praise"
-    # the group is remembered: next time it is preselected
+    # the group is remembered: next time it is preselected, and a star alone sends
     page = client.get("/stations/FB-001").get_data(as_text=True)
     assert re.search(r'<input checked[^>]*value="courier"', page)
+    assert "点星星直接提交评分" in page and "先在上面选择您是谁" not in page
+
+
+def test_a_first_rating_says_to_choose_who_you_are_before_the_star(client, station):
+    page = client.get("/stations/FB-001").get_data(as_text=True)
+    assert "先在上面选择您是谁，再点星星提交评分" in page and "点星星直接提交评分" not in page
+
+
+def test_an_expired_form_is_explained_in_the_readers_language(client, station):
+    response = client.post(
+        "/stations/FB-001/rate", data={"visitor_group": "courier", "rating": "5"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "表单已过期" in page and "CSRF" not in page
 
 
 def test_quick_rating_needs_a_group_and_a_star(client, app, station):

@@ -298,7 +298,10 @@ def test_operators_see_only_their_own_stations(figures_app):
     sign_in(client, "op")
     page = client.get("/reports/?period=2026-11").get_data(as_text=True)
     assert ">A1<" in page and ">B1<" not in page
-    assert client.get("/reports/?period=2026-11&station=B1").status_code == 403
+    refused = client.get("/reports/?period=2026-11&station=B1")
+    assert refused.status_code == 403 and "您无权查看此页面" in refused.get_data(as_text=True)
+    english = client.get("/reports/?period=2026-11&station=B1&lang=en").get_data(as_text=True)
+    assert "You may not see this page" in english and "Forbidden" not in english
     assert client.get("/reports/?period=2026-11&station=NOPE").status_code == 404
     with figures_app.app_context():
         user = db.session.scalar(select(User).where(User.username == "op"))
