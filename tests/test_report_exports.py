@@ -459,6 +459,13 @@ def test_cli_rejects_an_unknown_station(demo_app):
     assert result.exit_code == 2 and "XX-1" in result.output
 
 
+def test_cli_rejects_a_district_without_stations(demo_app):
+    result = demo_app.test_cli_runner().invoke(
+        args=["report", "--period", "2026-11", "--district", "西湖", "--format", "json"]
+    )
+    assert result.exit_code == 2 and "西湖" in result.output
+
+
 def test_cli_pdf(demo_app, tmp_path):
     weasyprint_or_skip()
     target = tmp_path / "report.pdf"

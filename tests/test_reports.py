@@ -325,6 +325,26 @@ def test_a_bad_period_is_explained_beside_the_field(figures_app, period):
     assert 'id="period-errors"' in response.get_data(as_text=True)
 
 
+def test_what_is_wrong_with_a_period_or_district_is_said_beside_it(figures_app):
+    """A reversed range, and a mistyped district (which would read as a report of zeros),
+    are explained beside their fields; an operator's district must hold one of theirs."""
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+    reversed_range = client.get("/reports/?period=2026-11-30..2026-10-01")
+    assert reversed_range.status_code == 400
+    assert "结束日期早于开始日期" in reversed_range.get_data(as_text=True)
+    for path in ("/reports/", "/reports/export.csv", "/reports/export.xlsx"):
+        mistyped = client.get(path, query_string={"period": "2026-11", "district": "上城"})
+        assert mistyped.status_code == 400, path
+    page = client.get("/reports/?period=2026-11&district=上城").get_data(as_text=True)
+    assert 'id="district-errors"' in page and "这个区县没有驿站" in page
+    assert client.get("/reports/?period=2026-11&district=上城区").status_code == 200
+    operator = figures_app.test_client()
+    sign_in(operator, "op")  # A1 only, in 上城区
+    assert operator.get("/reports/?period=2026-11&district=西湖区").status_code == 400
+    assert operator.get("/reports/?period=2026-11&district=上城区").status_code == 200
+
+
 @pytest.mark.parametrize("sort", ["visits", "rating", "faults", "fix", "nonsense"])
 def test_the_ranking_sorts_by_each_column(figures_app, sort):
     client = figures_app.test_client()

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Station
 from .model import Scope
 from .periods import ACCEPTED, PeriodError, parse
+from .visits import has_district
 
 FORMATS = ("xlsx", "csv", "pdf", "json")
 BINARY = ("xlsx", "pdf")
@@ -47,6 +48,8 @@ def report_command(period, district, station_code, fmt, output, lang) -> None:
         and db.session.scalar(select(Station.id).where(Station.code == station_code)) is None
     ):
         raise click.BadParameter(f"no station with code {station_code!r}", param_hint="--station")
+    if district and not has_district(district):
+        raise click.BadParameter(f"no station is in district {district!r}", param_hint="--district")
     to_stdout = output == "-"
     if to_stdout and fmt in BINARY and _stdout_is_terminal():
         raise click.UsageError(f"{fmt} is binary: give --output FILE, or redirect standard output.")

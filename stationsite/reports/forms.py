@@ -8,7 +8,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from .. import labels
-from .periods import PeriodError, parse
+from .periods import FIRST_YEAR, LAST_YEAR, PeriodError, parse
 
 
 def printable(_form, field) -> None:
@@ -37,7 +37,18 @@ class ReportForm(FlaskForm):
     def validate_period(self, field) -> None:
         try:
             parse(field.data.strip() or "last-month")
-        except PeriodError:
-            raise ValidationError(
-                _l("Not a period. Use e.g. 2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-15.")
-            ) from None
+        except PeriodError as error:
+            raise ValidationError(_why(error)) from None
+
+
+def _why(error: PeriodError):
+    """What is wrong with a period, in the reader's words."""
+    if error.reason == "order":
+        return _l("The period ends before it starts: put the earlier date first.")
+    if error.reason == "range":
+        return _l(
+            "Periods must lie between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR
+        )
+    if error.reason == "span":
+        return _l("A custom period may span at most three years.")
+    return _l("Not a period. Use e.g. 2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-15.")

@@ -18,7 +18,13 @@ LONGEST = timedelta(days=3 * 366)  # a custom range of at most about three years
 
 
 class PeriodError(ValueError):
-    """The text is not a period this site understands; the message says what is accepted."""
+    """The text is not a period this site understands; the message says what is accepted.
+    `reason`: "form" (not a period at all), "order" (it ends before it starts), "range"
+    (outside FIRST_YEAR..LAST_YEAR) or "span" (longer than LONGEST)."""
+
+    def __init__(self, message: str, reason: str = "form") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -174,11 +180,11 @@ def _padded(text: str) -> str:
 
 def _check(period: Period) -> None:
     if period.end < period.start:
-        raise PeriodError("the period ends before it starts")
+        raise PeriodError("the period ends before it starts", "order")
     if not (period.start.year >= FIRST_YEAR and period.end.year <= LAST_YEAR):
-        raise PeriodError(f"periods must lie between {FIRST_YEAR} and {LAST_YEAR}")
+        raise PeriodError(f"periods must lie between {FIRST_YEAR} and {LAST_YEAR}", "range")
     if period.end - period.start > LONGEST:
-        raise PeriodError("a custom period may span at most three years")
+        raise PeriodError("a custom period may span at most three years", "span")
 
 
 def months_in(period: Period) -> list[date]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -17,6 +18,7 @@ from .model import Scope
 from .periods import CHINA, PRESETS, label, parse
 from .tables import body_rows
 from .tables import text as cell_text
+from .visits import has_district
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DEFAULT_PERIOD = "last-month"
@@ -45,6 +47,11 @@ def scope_from_request() -> tuple[Scope, ReportForm]:
     if not form.validate():
         raise ScopeError(form)
     mine = None if current_user.role == Role.ADMIN else tuple(s.id for s in current_user.stations)
+    district = _given(form.district)
+    if district and not has_district(district, mine):
+        # A mistyped district would read as a report of zeros: say so instead.
+        form.district.errors = [_("No station is in this district. Choose one from the list.")]
+        raise ScopeError(form)
     station_code = _given(form.station)
     if station_code:
         station = db.session.scalar(select(Station).where(Station.code == station_code))
@@ -54,7 +61,7 @@ def scope_from_request() -> tuple[Scope, ReportForm]:
             abort(403)
     scope = Scope(
         period=parse(_given(form.period) or DEFAULT_PERIOD),
-        district=_given(form.district),
+        district=district,
         kind=_given(form.kind),
         station_code=station_code,
         visitor_group=_given(form.group),

@@ -79,6 +79,14 @@ def station_conditions(scope: Scope) -> list:
     return conditions
 
 
+def has_district(district: str, station_ids=None) -> bool:
+    """Whether any station (of `station_ids`, when given) is in `district`."""
+    query = select(Station.id).where(Station.district == district)
+    if station_ids is not None:
+        query = query.where(Station.id.in_(station_ids or (-1,)))
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def is_national(scope: Scope) -> bool:
     return scope.station_ids is None and not scope.district and not scope.station_code
 
