@@ -182,6 +182,10 @@ def test_tables_follow_the_locale(en):
     assert tables.table_by_key(report, "visits_by_group").rows[0][0] == "Courier"
     assert tables.table_by_key(report, "headline").title == "Headline figures"
     assert tables.period_label(parse("2026-Q4")) == "2026 Q4"
+    names = open_xlsx(exports.to_xlsx(report)).sheetnames  # whole words, not cut at 31
+    assert {"Check-ins by hour and weekday", "No station within 1 km", "Candidate sites"} <= set(
+        names
+    )
 
 
 # --- XLSX ----------------------------------------------------------------------------------
@@ -197,6 +201,7 @@ def test_xlsx_has_a_summary_and_a_sheet_per_table(zh):
     assert len(book.sheetnames) == 1 + len(tables.KEYS)
     assert all(len(name) <= 31 for name in book.sheetnames)
     assert len({name.lower() for name in book.sheetnames}) == len(book.sheetnames)
+    assert "按时段和星期分的扫码签到" in book.sheetnames and "候选点位" in book.sheetnames
     summary = book.worksheets[0]
     values = list(summary.iter_rows(values_only=True))
     assert values[2][1] == datetime(2026, 11, 1)  # the period's first day, as a real date

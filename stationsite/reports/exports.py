@@ -122,7 +122,7 @@ def _set_widths(sheet, widths: list[float]) -> None:
 
 
 def _write_table(book: Workbook, table: Table, used: set[str]) -> None:
-    sheet = book.create_sheet(_sheet_name(table.title, used))
+    sheet = book.create_sheet(_sheet_name(table.sheet or table.title, used))
     sheet.freeze_panes = "A2"
     _set_widths(sheet, _widths(table))
     sheet.append(_header(sheet, [column.label for column in table.columns]))

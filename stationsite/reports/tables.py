@@ -34,6 +34,7 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list] = field(default_factory=list)
+    sheet: str = ""  # a shorter name for a workbook sheet (at most 31 characters), if needed
 
 
 def text(value, fmt: str) -> str:
@@ -224,7 +225,8 @@ def heat(report: Report) -> Table:
     columns = [Column("hour", _("Hour"), "text")]
     columns += [Column(f"d{day}", str(name), "int") for day, name in enumerate(labels.WEEKDAY)]
     rows = [[f"{hour:02d}:00", *(grid[day][hour] for day in range(7))] for hour in range(24)]
-    return Table("visits_heat", _("QR check-ins by hour and weekday"), columns, rows)
+    title = _("QR check-ins by hour and weekday")
+    return Table("visits_heat", title, columns, rows, sheet=_("Check-ins by hour and weekday"))
 
 
 def _station_columns() -> list[Column]:
@@ -395,7 +397,8 @@ def unserved_cells(report: Report) -> Table:
         Column("total", _("All searches"), "int"),
     ]
     rows = [[c.lat, c.lon, c.district, c.searches, c.total] for c in report.coverage.unserved_cells]
-    return Table("unserved_cells", _("Where riders found no station within 1 km"), columns, rows)
+    title = _("Where riders found no station within 1 km")
+    return Table("unserved_cells", title, columns, rows, sheet=_("No station within 1 km"))
 
 
 def candidates(report: Report) -> Table:
@@ -410,7 +413,8 @@ def candidates(report: Report) -> Table:
         [rank, c.district, c.lat, c.lon, c.would_serve]
         for rank, c in enumerate(report.coverage.candidates, 1)
     ]
-    return Table("candidates", _("Candidate sites for new stations"), columns, rows)
+    title = _("Candidate sites for new stations")
+    return Table("candidates", title, columns, rows, sheet=_("Candidate sites"))
 
 
 BUILDERS: dict[str, Callable[[Report], Table]] = {
