@@ -106,17 +106,40 @@ def _cell_square(cell, most: int, shift) -> dict:
     }
 
 
+def _cell_dot(square: dict) -> dict:
+    """A cell's square as a dot at its centre, sized (4-9 px) and shaded like the square."""
+    ring = square["geometry"]["coordinates"][0]
+    lon = round((ring[0][0] + ring[2][0]) / 2, 5)
+    lat = round((ring[0][1] + ring[2][1]) / 2, 5)
+    shade = square["properties"]["opacity"]
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {
+            **square["properties"],
+            "opacity": min(shade + 0.2, 0.9),
+            "dot": round(4 + 5 * shade, 1),
+        },
+    }
+
+
 def _unserved_layer(coverage: CoverageFigures, shift) -> folium.FeatureGroup:
     layer = folium.FeatureGroup(name=_("Searches with nothing within 1 km"))
     cells = cells_shown(coverage)
     most = max((c.searches for c in cells), default=1) or 1
     if cells:
+        # Each cell as its true ~500 m square, and a dot of a few pixels at its centre: at a
+        # city's zoom the squares are specks, and the dots keep them in sight.
+        features = [_cell_square(cell, most, shift) for cell in cells]
+        features += [_cell_dot(square) for square in features]
         GeoJson(
-            _collection([_cell_square(cell, most, shift) for cell in cells]),
+            _collection(features),
             style_function=lambda feature: CELL_STYLE,
+            marker=folium.CircleMarker(radius=5, weight=1, fill=True, fill_color="#5b2a86"),
             on_each_feature=JsCode(
                 "function (feature, layer) {"
-                " layer.setStyle({fillOpacity: feature.properties.opacity}); }"
+                " layer.setStyle({fillOpacity: feature.properties.opacity});"
+                " if (layer.setRadius) { layer.setRadius(feature.properties.dot); } }"
             ),
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(layer)
