@@ -302,7 +302,8 @@ def test_operators_see_only_their_own_stations(figures_app):
     assert refused.status_code == 403 and "您无权查看此页面" in refused.get_data(as_text=True)
     english = client.get("/reports/?period=2026-11&station=B1&lang=en").get_data(as_text=True)
     assert "You may not see this page" in english and "Forbidden" not in english
-    assert client.get("/reports/?period=2026-11&station=NOPE").status_code == 404
+    unknown = client.get("/reports/?period=2026-11&station=NOPE")
+    assert unknown.status_code == 400 and 'id="station-errors"' in unknown.get_data(as_text=True)
     with figures_app.app_context():
         user = db.session.scalar(select(User).where(User.username == "op"))
         mine = tuple(s.id for s in user.stations)
@@ -341,7 +342,10 @@ def test_what_is_wrong_with_a_period_or_district_is_said_beside_it(figures_app):
     assert client.get("/reports/?period=2026-11&district=上城区").status_code == 200
     operator = figures_app.test_client()
     sign_in(operator, "op")  # A1 only, in 上城区
-    assert operator.get("/reports/?period=2026-11&district=西湖区").status_code == 400
+    elsewhere = operator.get("/reports/?period=2026-11&district=西湖区")
+    assert elsewhere.status_code == 400 and "您负责的驿站都不在这个区县" in elsewhere.get_data(
+        as_text=True
+    )
     assert operator.get("/reports/?period=2026-11&district=上城区").status_code == 200
 
 

@@ -50,13 +50,18 @@ def scope_from_request() -> tuple[Scope, ReportForm]:
     district = _given(form.district)
     if district and not has_district(district, mine):
         # A mistyped district would read as a report of zeros: say so instead.
-        form.district.errors = [_("No station is in this district. Choose one from the list.")]
+        form.district.errors = [
+            _("No station is in this district. Choose one from the list.")
+            if mine is None
+            else _("None of your stations is in this district. Choose one from the list.")
+        ]
         raise ScopeError(form)
     station_code = _given(form.station)
     if station_code:
         station = db.session.scalar(select(Station).where(Station.code == station_code))
-        if station is None:
-            abort(404)
+        if station is None:  # a mistyped code: said beside the field, the form kept
+            form.station.errors = [_("No station has this code.")]
+            raise ScopeError(form)
         if mine is not None and station.id not in mine:
             abort(403)
     scope = Scope(
