@@ -7,6 +7,7 @@ zero, never as "no data".
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 
 import pygal
@@ -171,38 +172,25 @@ def coverage(report: Report) -> Markup:
     return _horizontal(pairs, _("Rider searches by distance to a suitable station"), _("Searches"))
 
 
-def _drawn_from(report: Report) -> dict[str, tuple]:
-    """What each chart is drawn from: a chart is drawn again only when its own figures
+def _charts(report: Report) -> dict[str, tuple[Callable[[Report], Markup | None], tuple]]:
+    """Each chart, and what it is drawn from: a chart is drawn again only when its own figures
     change (a new visit redraws the visit charts, not the feedback and coverage ones)."""
     visits, feedback, cover = report.visits, report.feedback, report.coverage
     return {
-        "visits_trend": (report.scope.period, visits.by_day, visits.by_month),
-        "by_group": (visits.by_group,),
-        "by_source": (visits.by_source,),
-        "by_district": (visits.by_district[:15],),
-        "feedback_trend": (feedback.trend, feedback.trend_grain),
-        "by_category": (feedback.by_category,),
-        "coverage": (cover.searches, cover.served_1km, cover.served_walk15),
+        "visits_trend": (visits_trend, (report.scope.period, visits.by_day, visits.by_month)),
+        "by_group": (by_group, (visits.by_group,)),
+        "by_source": (by_source, (visits.by_source,)),
+        "by_district": (by_district, (visits.by_district[:15],)),
+        "feedback_trend": (feedback_trend, (feedback.trend, feedback.trend_grain)),
+        "by_category": (by_category, (feedback.by_category,)),
+        "coverage": (coverage, (cover.searches, cover.served_1km, cover.served_walk15)),
     }
-
-
-DRAWERS = {
-    "visits_trend": visits_trend,
-    "by_group": by_group,
-    "by_source": by_source,
-    "by_district": by_district,
-    "feedback_trend": feedback_trend,
-    "by_category": by_category,
-    "coverage": coverage,
-}
 
 
 def all_charts(report: Report) -> dict[str, Markup | None]:
     """The seven charts, each drawn once for the figures it shows (see memo.py)."""
     language = (report.lang, str(get_locale()))
     return {
-        name: drawings.get(
-            ("chart", name, *language, *parts), lambda draw=DRAWERS[name]: draw(report)
-        )
-        for name, parts in _drawn_from(report).items()
+        name: drawings.get(("chart", name, *language, *parts), lambda draw=draw: draw(report))
+        for name, (draw, parts) in _charts(report).items()
     }

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, Interval, case, cast, func, literal, select
+from sqlalchemy import Interval, case, func, literal, select
 
 from ..extensions import db
 from ..models import Facility, Feedback, FeedbackCategory, FeedbackStatus, Station
 from .model import AGE_BUCKETS, FaultRow, FeedbackFigures, OpenProblem, Scope
 from .periods import Period, months_in, months_within
-from .rollups import local_day_hour
+from .rollups import local_day_hour, local_month
 from .visits import LISTED, TOP, is_national, listed_name, station_conditions
 
 FAULT_LIKE = (
@@ -95,8 +95,7 @@ def _daily(scope: Scope) -> list[tuple[date, str, int, int, int, int, int]]:
     if period.days <= DAILY_UP_TO or dialect == "postgresql":
         when, _hour = local_day_hour(Feedback.created_at, dialect)
         if period.days > DAILY_UP_TO:  # PostgreSQL: the China-time month's first day
-            china = func.timezone("Asia/Shanghai", Feedback.created_at)
-            when = cast(func.date_trunc("month", china), Date)
+            when = local_month(Feedback.created_at, dialect)
         rows = db.session.execute(
             select(when, Feedback.category, *figures)
             .where(*conditions(scope))

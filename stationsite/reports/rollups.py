@@ -126,6 +126,12 @@ def local_day_hour(column, dialect: str):
     return day, cast(func.strftime("%H", column, "+8 hours"), db.Integer)
 
 
+def local_month(column, dialect: str):
+    """The first day of the China-time month of a UTC timestamp column, in SQL."""
+    day, _hour = local_day_hour(column, dialect)
+    return _start_of("month", day, dialect)
+
+
 def _start_of(grain: str, column, dialect: str):
     if dialect == "postgresql":
         return cast(func.date_trunc(grain, column), Date)

@@ -7,6 +7,7 @@ and the frame, as the locator's scripts do on the home map (stationsite/maps.py)
 
 from __future__ import annotations
 
+import json
 import math
 
 import folium
@@ -21,7 +22,7 @@ from ..maps import MapParts, _base_map, _finishing
 from .model import CoverageFigures
 
 HALF_CELL = 0.00225  # half of the ~500 m search grid, in degrees of latitude
-CELL_STYLE = {"color": "#5b2a86", "weight": 1, "fillColor": "#5b2a86", "fillOpacity": 0.4}
+CELL_STYLE = {"color": "#5b2a86", "weight": 1, "fillColor": "#5b2a86"}
 MOST_CELLS = 500  # the most unserved cells drawn; the table and exports list them all
 
 
@@ -87,6 +88,13 @@ def _heat_layer(points) -> folium.FeatureGroup:
     return layer
 
 
+def _cell_properties(cell, most: int) -> dict:
+    return {
+        "label": _("%(n)d unserved searches", n=cell.searches),
+        "opacity": round(0.2 + 0.6 * cell.searches / most, 2),
+    }
+
+
 def _cell_square(cell, most: int, shift) -> dict:
     half_lon = HALF_CELL / max(math.cos(math.radians(cell.lat)), 0.1)
     south, north = cell.lat - HALF_CELL, cell.lat + HALF_CELL
@@ -99,24 +107,21 @@ def _cell_square(cell, most: int, shift) -> dict:
             "type": "Polygon",
             "coordinates": [[[round(x, 5), round(y, 5)] for x, y in ring]],
         },
-        "properties": {
-            "label": _("%(n)d unserved searches", n=cell.searches),
-            "opacity": round(0.2 + 0.6 * cell.searches / most, 2),
-        },
+        "properties": _cell_properties(cell, most),
     }
 
 
-def _cell_dot(square: dict) -> dict:
-    """A cell's square as a dot at its centre, sized (4-9 px) and shaded like the square."""
-    ring = square["geometry"]["coordinates"][0]
-    lon = round((ring[0][0] + ring[2][0]) / 2, 5)
-    lat = round((ring[0][1] + ring[2][1]) / 2, 5)
-    shade = square["properties"]["opacity"]
+def _cell_dot(cell, most: int, shift) -> dict:
+    """The cell as a dot at its centre, 5-8 px by its share of the searches, a shade darker
+    than its square."""
+    properties = _cell_properties(cell, most)
+    shade = properties["opacity"]
+    lat, lon = shift(cell.lat, cell.lon)
     return {
         "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
         "properties": {
-            **square["properties"],
+            **properties,
             "opacity": min(shade + 0.2, 0.9),
             "dot": round(4 + 5 * shade, 1),
         },
@@ -130,15 +135,17 @@ def _unserved_layer(coverage: CoverageFigures, shift) -> folium.FeatureGroup:
     if cells:
         # Each cell as its true ~500 m square, and a dot of a few pixels at its centre: at a
         # city's zoom the squares are specks, and the dots keep them in sight.
+        # The style is set per feature in the browser: a style_function would have folium
+        # write a switch over every cell.
         features = [_cell_square(cell, most, shift) for cell in cells]
-        features += [_cell_dot(square) for square in features]
+        features += [_cell_dot(cell, most, shift) for cell in cells]
         GeoJson(
             _collection(features),
-            style_function=lambda feature: CELL_STYLE,
-            marker=folium.CircleMarker(radius=5, weight=1, fill=True, fill_color="#5b2a86"),
+            marker=folium.CircleMarker(radius=5, fill=True),
             on_each_feature=JsCode(
                 "function (feature, layer) {"
-                " layer.setStyle({fillOpacity: feature.properties.opacity});"
+                f" layer.setStyle(Object.assign({json.dumps(CELL_STYLE)},"
+                " {fillOpacity: feature.properties.opacity}));"
                 " if (layer.setRadius) { layer.setRadius(feature.properties.dot); } }"
             ),
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
