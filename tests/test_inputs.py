@@ -154,3 +154,13 @@ def test_answers_are_encoded_as_the_standard_encoder_would(app):
         assert jsonify(tiny=1e-7).get_json() == {"tiny": 1e-7}  # written 1e-7, not 1e-07
         assert jsonify(day=date(2026, 12, 3)).get_json() == {"day": "Thu, 03 Dec 2026 00:00:00 GMT"}
         assert jsonify(big=2**70).get_json() == {"big": 2**70}
+
+
+def test_error_pages_speak_the_readers_language(client):
+    """Werkzeug's titles are English only: a page's 405 reads in Chinese (and English with
+    ?lang=en), and still names the methods that work."""
+    refused = client.post("/")
+    assert refused.status_code == 405 and "GET" in refused.headers["Allow"]
+    assert "不能这样打开此页面" in refused.get_data(as_text=True)
+    english = client.post("/?lang=en").get_data(as_text=True)
+    assert "This page cannot be opened this way" in english and "Method Not Allowed" not in english
