@@ -605,7 +605,8 @@ def test_the_lighter_charts_draw_pygals_picture_without_its_tooltip_figures(kind
         chart.x_labels = ["快递员", "外卖骑手", "环卫工人"]
         chart.add("服务人次", [12, 0, 3])
         chart.add("评分", [4.5, None, 3.0], secondary=True)
-        return re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "id", chart.render(is_unicode=True))
+        uuid = r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+        return re.sub(uuid, "id", chart.render(is_unicode=True))
 
     pygals = drawn(getattr(pygal, kind))
     lighter = drawn(getattr(charts, kind))
