@@ -121,6 +121,12 @@ def in_process(url: str, points, at) -> dict:
             lambda p: nearby_records(*p, at, limit=10, radius_m=3000, filters=idx.Filters()),
             points[:2000],
         )
+    # The floor under any handler measured this way: the plain reference app's one-line JSON
+    # answer through its own test client, in the same run.
+    from bench.plain_app import app as plain_app
+
+    plain_client = plain_app.test_client()
+    result["plain_handler"] = common.timed(lambda _p: plain_client.get("/"), points[:2000])
     client = app.test_client()
     result["handler"] = common.timed(
         lambda p: client.get(f"/api/v1/stations/nearby?lat={p[0]:.6f}&lon={p[1]:.6f}"),
@@ -463,6 +469,8 @@ def report(
         f"cold at the start) | {BEFORE['with_rows']} | {per_bare(ip['with_rows'])} |",
         "| in-process: the whole nearby handler (test client; it also logs the search, "
         f"two more index queries) | {BEFORE['handler']} | {per_bare(ip['handler'])} |",
+        "| in-process: plain Flask's one-line JSON answer through its test client (the floor "
+        f"under any handler measured so) | — | {per_bare(ip['plain_handler'])} |",
         "",
         f"Two workers after the run at {count:,}: PSS {hp['memory'][0]:,.0f} MB "
         f"(RSS {hp['memory'][1]:,.0f} MB).",
