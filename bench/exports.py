@@ -196,13 +196,19 @@ def report(results: dict, count: int) -> str:
             f"{r['cpu']:.1f} s | {len(r['body']) / 1e6:.1f} MB | {r['baseline_mb']:.0f} MB | "
             f"{r['peak_mb']:.0f} MB | {r['load']} |"
         )
+    slowest = max(r["total"] for r in results.values())
     lines += [
         "",
         "Worker CPU is the serving workers' user + system time during the download: on a "
         "machine with a core to spare, the total time approaches it; the wall time above "
-        "grows with the machine's load (2 cores shared with other work). The first byte and "
-        "flat memory goals hold whatever the load; the 10 s goal holds in CPU time and "
-        "should in wall time on a machine with a free core, which this run did not have.",
+        "grows with the machine's load (2 cores shared with other work). "
+        + (
+            f"Every goal held in this run: the slowest file took {slowest:.1f} s."
+            if slowest <= 10
+            else "The first byte and flat memory goals hold whatever the load; the 10 s goal "
+            f"was missed in wall time in this run (the slowest file {slowest:.1f} s): it "
+            "holds in CPU time when the worker has a core to itself."
+        ),
         "",
         "Before (issue 13, same data): the CSV took 33 s and returned 500 under gunicorn's "
         "timeout; the GeoJSON took 48 s and 1.1 GB. Both are now written 2,000 stations at a "
