@@ -312,6 +312,8 @@ def edits_figures(url: str, points, seconds: float) -> dict:
         site.connect()
         client = Client(site.port)
         nearby = [f"/api/v1/stations/nearby?lat={p[0]:.6f}&lon={p[1]:.6f}" for p in points]
+        # Warm first, as the edited phase will be: the quiet figures are not a cold start's.
+        load(client, cycle(nearby), seconds / 2)
         quiet = load(client, cycle(nearby), seconds)
         editor = subprocess.Popen(
             [sys.executable, "-c", EDITOR, url, "1.0", str(seconds + 5)],
