@@ -613,3 +613,24 @@ def test_the_lighter_charts_draw_pygals_picture_without_its_tooltip_figures(kind
     assert "<desc" in pygals and "<desc" not in lighter
     assert lighter == re.sub(r"<desc[^>]*>[^<]*</desc>", "", pygals)
     assert f'class="graph {kind.lower()}-graph' in lighter
+
+
+def test_the_report_header_names_its_dates_once_with_the_languages_own_brackets(figures_app):
+    """A month shows its first and last day; a custom range's name already holds them, so only
+    the time zone follows. Full-width brackets in Chinese, plain ones in English."""
+    import re
+
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+
+    def header(query: str) -> str:
+        page = client.get(f"/reports/?{query}").get_data(as_text=True)
+        return re.sub(r"\s+", " ", page.split('class="report-scope"')[1].split("</p>")[0])
+
+    assert "（2026-11-01 至 2026-11-30，北京时间）" in header("period=2026-11")
+    custom = header("period=2026-11-03..2026-11-09")
+    assert "（北京时间）" in custom and custom.count("2026-11-03") == 1
+    ratings = client.get("/reports/?period=2026-11").get_data(as_text=True)
+    assert re.search(r"/ 5 （\d+ 条评分）", ratings)
+    english = header("period=2026-11&lang=en")  # the language is remembered from here on
+    assert "(2026-11-01 to 2026-11-30, China time)" in english and "（" not in english

@@ -53,8 +53,8 @@ def _without_scripts(root):
 
 
 class _Lighter:
-    """pygal's bar charts, with two costs taken out of every drawing (a chart is drawn in
-    about 60 % of the time, to the same picture):
+    """pygal's bar charts, with two costs taken out of every drawing (a report's charts are
+    drawn in about two thirds of the time, to the same picture less the tooltip figures):
 
     - pygal reads each of its settings through a `__getattribute__` that looks the name up
       in its drawing state with three nested attribute reads (thousands per chart); here
