@@ -521,6 +521,33 @@ def test_the_district_choices_are_every_stations_districts_once_in_order(figures
         assert _districts(mine) == ["滨江区"]
 
 
+def test_the_kept_district_choices_follow_a_new_station_and_a_moved_one(figures_app, make_station):
+    """The suggestions are kept between pages, and read anew once a station is added or
+    edited; while nothing changed, they are not read again."""
+    from sqlalchemy import event
+
+    from stationsite.reports.views import _districts
+
+    every = Scope(periods.parse("2026-11"))
+    with figures_app.app_context():
+        before = _districts(every)
+        statements = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            assert _districts(every) == before
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        assert not any("RECURSIVE" in statement for statement in statements)
+    make_station(code="N1", district="临平区")
+    with figures_app.app_context():
+        assert _districts(every) == sorted({*before, "临平区"})
+        moved = station("N1")
+        moved.district = "钱塘区"
+        db.session.commit()
+        assert _districts(every) == sorted({*before, "钱塘区"})
+
+
 def test_the_page_draws_charts_without_scripts_and_escapes_every_cell(figures_app):
     """Table cells are joined in Python (tables.body_rows): still escaped; the SVG charts
     carry no inline script for the Content-Security-Policy to refuse; a district's own report

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+import weakref
+
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -127,9 +130,7 @@ def _usage_map(points, report):
 
 
 def _districts(scope, most: int = 500) -> list[str]:
-    """The districts to choose from: an operator's stations', or every station's. Every
-    station's are read by skipping from one district to the next in the district index
-    (a few hundred lookups), not by reading every station's row for a DISTINCT."""
+    """The districts to choose from: an operator's stations', or every station's."""
     if scope.station_ids is not None:
         query = (
             select(Station.district)
@@ -137,19 +138,56 @@ def _districts(scope, most: int = 500) -> list[str]:
             .where(Station.district != "", Station.id.in_(scope.station_ids or (-1,)))
         )
         return list(db.session.scalars(query.order_by(Station.district).limit(most)))
-    first = select(func.min(Station.district).label("district")).where(Station.district != "")
-    found = first.cte("districts", recursive=True)
-    following = (
-        select(func.min(Station.district)).where(Station.district > found.c.district)
-    ).scalar_subquery()
-    found = found.union_all(select(following).where(found.c.district.is_not(None)))
-    query = (
-        select(found.c.district)
-        .where(found.c.district.is_not(None))
-        .order_by(found.c.district)
-        .limit(most)
-    )
-    return list(db.session.scalars(query))
+    return every_district.get(most)
+
+
+class EveryDistrict:
+    """Every station's districts, for the filter's suggestions, kept per process while the
+    stations stay as they were: the newest `updated_at` and the highest id (two index
+    look-ups) tell whether any station was added, moved or edited since. A change the stamp
+    cannot see (a late commit with an earlier time) shows within KEEP_S seconds. Only
+    suggestions hang on this: a typed district is checked against the stations themselves
+    (has_district)."""
+
+    KEEP_S = 60.0
+
+    def __init__(self) -> None:
+        self._kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per engine
+
+    def get(self, most: int) -> list[str]:
+        # One subquery each: SQLite reads a lone max() from its index, but scans the table
+        # for two in one SELECT.
+        newest = select(func.max(Station.updated_at)).scalar_subquery()
+        highest = select(func.max(Station.id)).scalar_subquery()
+        stamp = (most, *db.session.execute(select(newest, highest)).one())
+        now = time.monotonic()
+        kept = self._kept.get(db.engine)
+        if kept is not None and kept[0] == stamp and now - kept[1] < self.KEEP_S:
+            return kept[2]
+        found = self.read(most)
+        self._kept[db.engine] = (stamp, now, found)
+        return found
+
+    @staticmethod
+    def read(most: int) -> list[str]:
+        """Skipping from one district to the next in the district index (a few hundred
+        look-ups), not reading every station's row for a DISTINCT."""
+        first = select(func.min(Station.district).label("district")).where(Station.district != "")
+        found = first.cte("districts", recursive=True)
+        following = (
+            select(func.min(Station.district)).where(Station.district > found.c.district)
+        ).scalar_subquery()
+        found = found.union_all(select(following).where(found.c.district.is_not(None)))
+        query = (
+            select(found.c.district)
+            .where(found.c.district.is_not(None))
+            .order_by(found.c.district)
+            .limit(most)
+        )
+        return list(db.session.scalars(query))
+
+
+every_district = EveryDistrict()
 
 
 def query_string() -> str:
