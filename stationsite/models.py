@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -408,6 +409,19 @@ class VisitRollupArea(db.Model):
     national or district report reads a few thousand rows a year, never one per station."""
 
     __tablename__ = "visit_rollup_area"
+    # PostgreSQL: the key carries the visits, so a district's days and hours are summed from
+    # the key alone, not from rows scattered one to a page among every other district's
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "district",
+            "day",
+            "hour",
+            "kind",
+            "visitor_group",
+            "source",
+            postgresql_include=["visits"],
+        ),
+    )
     district: Mapped[str] = mapped_column(String(64), primary_key=True)  # "*": everywhere
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
