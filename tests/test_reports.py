@@ -356,6 +356,36 @@ def test_the_ranking_sorts_by_each_column(figures_app, sort):
     assert client.get(f"/reports/?period=2026-11&sort={sort}").status_code == 200
 
 
+def test_a_station_reads_the_same_in_the_ranking_whatever_its_sort(figures_app):
+    """By visits, the ranking takes the busiest stations' names and visits from the visit
+    figures; by any other column it reads them anew: the same row either way."""
+    made = china(2026, 11, 10, 9, 0)
+    for rating in (5, 4, 4):
+        _feedback(figures_app, category=FeedbackCategory.PRAISE, rating=rating, created_at=made)
+    _feedback(
+        figures_app,
+        category=FeedbackCategory.FACILITY_FAULT,
+        created_at=made,
+        resolved_at=made + timedelta(hours=5),
+        status=FeedbackStatus.RESOLVED,
+    )
+    month = Scope(periods.parse("2026-11"))
+    with figures_app.app_context():
+        rows = {
+            sort: {row.code: row for row in build_report(month, "zh", sort=sort).ranking}
+            for sort in ("visits", "rating", "faults", "fix")
+        }
+        en = {row.code: row for row in build_report(month, "en").ranking}
+    by_visits = rows.pop("visits")
+    assert by_visits["A1"].visits == 6 and by_visits["B1"].visits == 1
+    assert by_visits["A1"].ratings == 3 and by_visits["A1"].fix_median_h == 5.0
+    assert all(rows.values())  # A1 is in every one of them
+    for other in rows.values():
+        for code, row in other.items():
+            assert row == by_visits[code]
+    assert en["A1"].name == "Test station 1" != by_visits["A1"].name
+
+
 def test_the_tally_form_shows_todays_check_ins_and_what_was_entered(app, make_station):
     make_station(code="OP-9")
     with app.app_context():

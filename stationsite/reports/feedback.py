@@ -138,37 +138,40 @@ def _trend(daily, period: Period) -> tuple[list[tuple[date, int, float | None]],
 
 
 def _top_faults(scope: Scope, lang: str) -> list[FaultRow]:
-    """The ten facility × station pairs reported broken most often (counted on the feedback
-    table alone; names are read for those ten)."""
-    count = func.count()
-    top = db.session.execute(
+    """The ten facility × station pairs reported broken most often: counted on the feedback
+    table alone, set apart (MATERIALIZED), and only those ten joined to their names."""
+    count = func.count().label("count")
+    top = (
         select(Feedback.station_id, Feedback.facility_id, count)
         .where(*conditions(scope), Feedback.category == FeedbackCategory.FACILITY_FAULT)
         .group_by(Feedback.station_id, Feedback.facility_id)
         .order_by(count.desc(), Feedback.station_id, Feedback.facility_id)
         .limit(10)
-    ).all()
-    ids = {row[0] for row in top}
-    stations = {
-        row.id: row for row in db.session.execute(select(*LISTED).where(Station.id.in_(ids)))
-    }
-    facilities = {
-        f.id: f
-        for f in db.session.scalars(select(Facility).where(Facility.id.in_({r[1] for r in top})))
-    }
-    rows = []
-    for station_id, facility_id, n in top:
-        station, facility = stations[station_id], facilities.get(facility_id)
-        rows.append(
-            FaultRow(
-                station.code,
-                listed_name(station, lang),
-                facility.code if facility else "",
-                facility.name(lang) if facility else "",
-                n,
-            )
+        .cte("top_faults")
+        .prefix_with("MATERIALIZED")
+    )
+    rows = db.session.execute(
+        select(
+            top.c.count,
+            *LISTED,
+            Facility.code.label("facility_code"),
+            Facility.name_zh.label("facility_zh"),
+            Facility.name_en.label("facility_en"),
         )
-    return rows
+        .join(Station, Station.id == top.c.station_id)
+        .outerjoin(Facility, Facility.id == top.c.facility_id)
+        .order_by(top.c.count.desc(), top.c.station_id, top.c.facility_id)
+    )
+    return [
+        FaultRow(
+            row.code,
+            listed_name(row, lang),
+            row.facility_code or "",
+            _facility_name(row, lang),
+            row.count,
+        )
+        for row in rows
+    ]
 
 
 def _open_conditions(scope: Scope) -> list:

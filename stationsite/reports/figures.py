@@ -77,7 +77,7 @@ def build_report(scope: Scope, lang: str = "zh", sort: str = "visits", now=None)
                 scope,
                 lang,
                 sort if sort in ranking.SORTS else "visits",
-                [station.code for station in visit_figures.busiest],
+                visit_figures.busiest,
             ),
             coverage=_coverage(scope),
             previous=_comparison(scope, scope.period.previous()),

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Feedback, FeedbackCategory, Station
 from .feedback import conditions, resolution_hours
-from .model import RankRow, Scope
+from .model import RankRow, Scope, StationVisits
 from .visits import LISTED, listed_name, station_conditions, station_totals
 
 SORTS = ("visits", "rating", "faults", "fix")
@@ -45,47 +45,58 @@ def _by_feedback(scope: Scope, having, order) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def _by_visits(scope: Scope, busiest_codes: list[str]) -> list[int]:
-    """The busiest stations; when fewer than MOST had visits, the unvisited ones follow."""
-    ids = []
-    if busiest_codes:
+def _by_visits(scope: Scope, busiest: list[StationVisits]) -> tuple[list[int], dict]:
+    """The busiest stations, and those already known (id -> StationVisits); when fewer than
+    MOST had visits, the unvisited ones follow."""
+    ids, known = [], {}
+    if busiest:
+        by_code = {station.code: station for station in busiest[:MOST]}
         found = dict(
             db.session.execute(
-                select(Station.code, Station.id).where(Station.code.in_(busiest_codes[:MOST]))
+                select(Station.code, Station.id).where(Station.code.in_(by_code))
             ).all()
         )
-        ids = [found[code] for code in busiest_codes[:MOST] if code in found]
+        ids = [found[code] for code in by_code if code in found]
+        known = {found[code]: station for code, station in by_code.items() if code in found}
     if len(ids) < MOST:
         rest = select(Station.id).where(*station_conditions(scope), Station.id.not_in(ids or [-1]))
         ids += list(db.session.scalars(rest.order_by(Station.code).limit(MOST - len(ids))))
-    return ids
+    return ids, known
 
 
-def _chosen(scope: Scope, sort: str, busiest_codes: list[str]) -> tuple[list[int], dict]:
-    """The stations to show, in order, and (for "fix") their median hours to fix."""
+def _chosen(scope: Scope, sort: str, busiest: list[StationVisits]) -> tuple[list[int], dict, dict]:
+    """The stations to show, in order; for "fix" their median hours to fix; for "visits" the
+    stations the visit figures already read."""
     if sort == "rating":
-        return _by_feedback(scope, RATINGS >= MIN_RATINGS, RATING), {}
+        return _by_feedback(scope, RATINGS >= MIN_RATINGS, RATING), {}, {}
     if sort == "faults":
-        return _by_feedback(scope, FAULTS > 0, FAULTS), {}
+        return _by_feedback(scope, FAULTS > 0, FAULTS), {}, {}
     if sort == "fix":
         fixes = _fix_medians(scope, None)
-        return sorted(fixes, key=lambda station_id: (fixes[station_id], station_id))[:MOST], fixes
-    return _by_visits(scope, busiest_codes), {}
+        chosen = sorted(fixes, key=lambda station_id: (fixes[station_id], station_id))[:MOST]
+        return chosen, fixes, {}
+    ids, known = _by_visits(scope, busiest)
+    return ids, {}, known
 
 
 def ranking(
-    scope: Scope, lang: str, sort: str = "visits", busiest_codes: list[str] | None = None
+    scope: Scope, lang: str, sort: str = "visits", busiest: list[StationVisits] | None = None
 ) -> list[RankRow]:
     """At most MOST stations of the scope, best first by `sort` (fix: fastest first).
-    `busiest_codes`: the stations already ranked by visits (VisitFigures.busiest)."""
-    ids, fixes = _chosen(scope, sort, busiest_codes or [])
+    `busiest`: the stations already ranked by visits (VisitFigures.busiest), whose names and
+    visits are not read again."""
+    ids, fixes, known = _chosen(scope, sort, busiest or [])
     if not ids:
         return []
-    stations = {
-        row.id: row for row in db.session.execute(select(*LISTED).where(Station.id.in_(ids)))
-    }
-    totals = station_totals(scope, ids=ids)
-    visits = dict(db.session.execute(select(totals.c.station_id, totals.c.visits)).all())
+    unknown = [i for i in ids if i not in known]
+    stations, visits = {}, {}
+    if unknown:
+        stations = {
+            row.id: row
+            for row in db.session.execute(select(*LISTED).where(Station.id.in_(unknown)))
+        }
+        totals = station_totals(scope, ids=unknown)
+        visits = dict(db.session.execute(select(totals.c.station_id, totals.c.visits)).all())
     rated = {
         row[0]: row[1:]
         for row in db.session.execute(
@@ -95,22 +106,21 @@ def ranking(
         )
     }
     fixes = fixes or _fix_medians(scope, ids)
-    return [
-        _row(stations[i], visits.get(i, 0), rated.get(i, (None, 0, 0)), fixes.get(i), lang)
-        for i in ids
-        if i in stations
-    ]
+    for i, row in stations.items():  # as the visit figures name a station
+        known[i] = StationVisits(
+            row.code, listed_name(row, lang), row.district, row.kind.value, visits.get(i, 0), 0
+        )
+    return [_row(known[i], rated.get(i, (None, 0, 0)), fixes.get(i)) for i in ids if i in known]
 
 
-def _row(station, visits: int, rated, fix: float | None, lang: str) -> RankRow:
-    """`station`: the LISTED columns of a station."""
+def _row(station: StationVisits, rated, fix: float | None) -> RankRow:
     rating, ratings, faults = rated
     return RankRow(
         code=station.code,
-        name=listed_name(station, lang),
+        name=station.name,
         district=station.district,
-        kind=station.kind.value,
-        visits=visits or 0,
+        kind=station.kind,
+        visits=station.visits or 0,
         rating=None if rating is None else round(float(rating), 2),
         ratings=ratings or 0,
         faults=faults or 0,
