@@ -20,7 +20,7 @@ from stationsite.models import (
     VisitSource,
 )
 from stationsite.operator.services import record_tally
-from stationsite.reports import periods, rollups, visits
+from stationsite.reports import periods, rollups, tables, visits
 from stationsite.reports.figures import build_report
 from stationsite.reports.model import Scope
 from stationsite.users import create_user
@@ -106,7 +106,8 @@ def test_periods_agree_however_they_are_read(figures_app):
         ranged = report("2026-10-31..2026-12-01").visits
         assert [(s.code, s.visits) for s in ranged.by_station] == [("A1", 7), ("B1", 1)]
         assert report("2026-W49").visits.total == 2  # 30 Nov (23:30) - 6 Dec
-        assert report("2026-W49").year_before.period.key == "2025-W49"
+        week = build_report(Scope(periods.parse("2026-W49")), "zh", now=china(2027, 1, 5, 9, 0))
+        assert week.year_before.period.key == "2025-W49"  # once the week is over
         assert rollups.differences() == []
 
 
@@ -137,6 +138,40 @@ def test_district_kind_group_and_station_narrow_the_figures(figures_app):
         assert report("2026-11", district="上城区").stations.active == 1
 
 
+def test_a_running_period_is_compared_over_its_whole_days_so_far(figures_app):
+    """On 4 December, "this month" is compared over 1–3 December (today's tallies are not in
+    yet) with 1–3 November and 1–3 December a year before, not with the whole of November;
+    the page says so. On its first day it is not compared at all."""
+    now = china(2026, 12, 4, 10, 0)
+    with figures_app.app_context():
+        running = build_report(Scope(periods.parse("2026-12")), "zh", now=now)
+        english = build_report(Scope(periods.parse("2026-12")), "en", now=now)
+        over = build_report(Scope(periods.parse("2026-11")), "zh", now=now)
+        first = build_report(Scope(periods.parse("2026-12")), "zh", now=china(2026, 12, 1, 9))
+    assert running.visits.total == 1  # the check-in at 00:10 on 1 December
+    assert running.base.period == periods.parse("2026-12-01..2026-12-03")
+    assert running.base.visits == 1
+    assert running.previous.period == periods.parse("2026-11-01..2026-11-03")
+    assert running.previous.visits == 1  # 1 November 00:00, not November's 7
+    assert running.year_before.period.end == date(2025, 12, 3)
+    assert "2026-12-04" in running.notes[0] and "2026-12-03" in running.notes[0]
+    assert "first 3 whole days" in english.notes[0]
+    with figures_app.test_request_context():
+        rows = tables.headline(running).rows
+        first_rows = tables.headline(first).rows
+    assert [row[4] for row in rows] == [1, 1, 1, 0]  # this period, days compared, before
+    assert rows[2][-2] == 0.0  # 1 against 1: no change, not a fall of six sevenths
+    assert not over.notes and over.compared is None and over.previous.period.key == "2026-10"
+    assert over.base.visits == over.visits.total == 7
+    assert first.base.visits is None and first.notes
+    assert first_rows[2][-2] is None
+    from stationsite.reports.exports import to_json
+
+    compared = to_json(running)["comparison"]
+    assert compared["this_period"]["period"]["to"] == "2026-12-03"
+    assert compared["previous"]["period"]["to"] == "2026-11-03"
+
+
 def test_an_empty_period_reads_as_zero(figures_app):
     with figures_app.app_context():
         empty = report("2025-01")
@@ -148,8 +183,8 @@ def test_an_empty_period_reads_as_zero(figures_app):
 
 
 def test_comparisons_with_the_previous_period_and_a_year_before(figures_app):
-    with figures_app.app_context():
-        figures = report("2026-12")
+    with figures_app.app_context():  # December seen once it is over
+        figures = build_report(Scope(periods.parse("2026-12")), "zh", now=china(2027, 1, 5, 9, 0))
         assert figures.previous.period.key == "2026-11" and figures.previous.visits == 7
         assert figures.year_before.period.key == "2025-12" and figures.year_before.visits == 0
 

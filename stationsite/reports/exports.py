@@ -282,6 +282,7 @@ def to_json(report: Report) -> dict:
         "ranking": _plain(report.ranking),
         "coverage": coverage,
         "comparison": {
+            "this_period": _comparison(report.base),
             "previous": _comparison(report.previous),
             "year_before": _comparison(report.year_before),
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import labels
@@ -12,7 +13,7 @@ from ..extensions import db
 from ..models import Station, StationStatus
 from . import feedback, ranking, visits
 from .model import Comparison, CoverageFigures, Report, Scope, StationFigures
-from .periods import Period
+from .periods import Period, days_so_far, first_days, today_in_china
 
 
 def _stations(scope: Scope, now: datetime) -> StationFigures:
@@ -60,10 +61,50 @@ def scope_label(scope: Scope, lang: str) -> str:
     return " · ".join(parts)
 
 
+def _compared(scope: Scope, now: datetime) -> tuple[Comparison | None, Period, Period, list]:
+    """The period's own figures to compare (None: its whole), the periods compared with, and
+    what the page says about them. A period still running (this month, on its 4th day) is
+    compared over its whole days so far (1–3 December) with the same first days of the
+    previous period and of a year before (1–3 November, 1–3 December last year): four days
+    against a whole month would read as a fall of nine tenths, and today's own figures are
+    not in yet (operators enter their tallies in the evening)."""
+    period = scope.period
+    previous, year_before = period.previous(), period.year_before()
+    today = today_in_china(now)
+    days = days_so_far(period, today)
+    if days is None:
+        return None, previous, year_before, []
+    whole = days - 1
+    if not whole:  # its first day: nothing whole to compare yet
+        note = _(
+            "This period began today: it is compared with earlier periods from tomorrow,"
+            " over its whole days."
+        )
+        nothing = Comparison(Period(today, today, "range"), None, None, None)
+        return nothing, first_days(previous, 1), first_days(year_before, 1), [note]
+    so_far = Period(period.start, today - timedelta(days=1), "range")
+    note = _(
+        "This period is still running (its figures run to today, %(today)s, so far). Its"
+        " first %(days)d whole days (%(start)s to %(end)s) are compared with the first"
+        " %(days)d days of the previous period and of the year before.",
+        today=today.isoformat(),
+        days=whole,
+        start=so_far.start.isoformat(),
+        end=so_far.end.isoformat(),
+    )
+    return (
+        _comparison(scope, so_far),
+        first_days(previous, whole),
+        first_days(year_before, whole),
+        [note],
+    )
+
+
 def build_report(scope: Scope, lang: str = "zh", sort: str = "visits", now=None) -> Report:
     """All figures for `scope`; `sort` orders the model-station table."""
     now = now or datetime.now(UTC)
     with force_locale("en" if lang == "en" else "zh_Hans_CN"):
+        compared, previous, year_before, notes = _compared(scope, now)
         stations = _stations(scope, now)
         visit_figures, stations.active = visits.visit_figures(scope, lang, stations.built)
         return Report(
@@ -80,7 +121,9 @@ def build_report(scope: Scope, lang: str = "zh", sort: str = "visits", now=None)
                 visit_figures.busiest,
             ),
             coverage=_coverage(scope),
-            previous=_comparison(scope, scope.period.previous()),
-            year_before=_comparison(scope, scope.period.year_before()),
+            previous=_comparison(scope, previous),
+            year_before=_comparison(scope, year_before),
             scope_label=scope_label(scope, lang),
+            notes=notes,
+            compared=compared,
         )

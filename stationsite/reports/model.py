@@ -169,3 +169,15 @@ class Report:
     year_before: Comparison
     scope_label: str = ""  # "西湖区 · 暖心驿站", for titles
     notes: list[str] = field(default_factory=list)
+    # A period still running is compared over its whole days so far: its own figures over
+    # those days (visits None on its first day: nothing whole to compare yet)
+    compared: Comparison | None = None
+
+    @property
+    def base(self) -> Comparison:
+        """What `previous` and `year_before` are compared with."""
+        if self.compared is not None:
+            return self.compared
+        return Comparison(
+            self.scope.period, self.visits.total, self.feedback.count, self.feedback.average
+        )

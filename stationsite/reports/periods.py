@@ -96,6 +96,19 @@ def _months(first: date, months: int, grain: str) -> Period:
     return Period(first, _add_months(first, months) - timedelta(days=1), grain)
 
 
+def days_so_far(period: Period, today: date) -> int | None:
+    """How many of a running period's days have begun by `today` (today included), or None
+    when the period is over or has not begun."""
+    if period.start <= today < period.end:
+        return (today - period.start).days + 1
+    return None
+
+
+def first_days(period: Period, days: int) -> Period:
+    """The first `days` days of `period`: what a running period is compared with."""
+    return Period(period.start, min(period.start + timedelta(days=days - 1), period.end), "range")
+
+
 def today_in_china(now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(CHINA).date()
 

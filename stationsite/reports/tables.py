@@ -99,20 +99,35 @@ def _change(now: float | None, before: float | None) -> float | None:
     return (now - before) / before
 
 
+def _figures(comparison) -> list:
+    c = comparison
+    return [c.period, c.visits, c.feedback, c.rating]
+
+
 def headline(report: Report) -> Table:
-    visits, feedback = report.visits.total, report.feedback.count
-    rows = [[_("This period"), report.scope.period, visits, feedback, report.feedback.average]]
+    base = report.base  # a running period: its whole days so far
+    rows = [
+        [
+            _("This period"),
+            report.scope.period,
+            report.visits.total,
+            report.feedback.count,
+            report.feedback.average,
+        ]
+    ]
+    if report.compared is not None:
+        rows.append([_("This period, days compared"), *_figures(base)])
     for name, other in (
         (_("Previous period"), report.previous),
         (_("Same period last year"), report.year_before),
     ):
-        rows.append([name, other.period, other.visits, other.feedback, other.rating])
+        rows.append([name, *_figures(other)])
     out = []
     for index, (name, period, n_visits, n_feedback, rating) in enumerate(rows):
         changes = (
             [None, None]
-            if index == 0
-            else [_change(visits, n_visits), _change(feedback, n_feedback)]
+            if index < len(rows) - 2
+            else [_change(base.visits, n_visits), _change(base.feedback, n_feedback)]
         )
         out.append(
             [
