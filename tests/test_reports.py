@@ -233,7 +233,8 @@ def test_feedback_ratings_faults_and_time_to_fix(figures_app):
         assert figures.open_count == 1 and figures.open_problems[0].category == "cleanliness"
         assert figures.top_faults[0].code == "A1" and figures.top_faults[0].count == 2
         ranked = {row.code: row for row in report("2026-11").ranking}
-        assert ranked["A1"].faults == 2 and ranked["A1"].fix_median_h == 20.0
+        # two broken facilities and the open cleanliness report
+        assert ranked["A1"].faults == 3 and ranked["A1"].fix_median_h == 20.0
 
 
 def test_feedback_over_a_long_period_is_the_sum_of_its_months(figures_app):
@@ -419,6 +420,24 @@ def test_a_station_reads_the_same_in_the_ranking_whatever_its_sort(figures_app):
         for code, row in other.items():
             assert row == by_visits[code]
     assert en["A1"].name == "Test station 1" != by_visits["A1"].name
+
+
+def test_the_ranking_counts_the_faults_whose_time_to_fix_it_shows(figures_app):
+    """A cleanliness report resolved in 96 hours is a fault of the station, in the faults
+    column as in its time to fix (a time to fix beside zero faults read as a contradiction)."""
+    made = china(2026, 11, 10, 9, 0)
+    _feedback(
+        figures_app,
+        category=FeedbackCategory.CLEANLINESS,
+        created_at=made,
+        resolved_at=made + timedelta(hours=96),
+        status=FeedbackStatus.RESOLVED,
+    )
+    with figures_app.app_context():
+        rows = {row.code: row for row in report("2026-11").ranking}
+        by_faults = build_report(Scope(periods.parse("2026-11")), "zh", sort="faults").ranking
+    assert rows["A1"].faults == 1 and rows["A1"].fix_median_h == 96.0
+    assert [row.code for row in by_faults] == ["A1"]
 
 
 def test_the_tally_form_shows_todays_check_ins_and_what_was_entered(app, make_station):

@@ -12,8 +12,8 @@ from statistics import median
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Feedback, FeedbackCategory, Station
-from .feedback import conditions, resolution_hours
+from ..models import Feedback, Station
+from .feedback import FAULT_LIKE, conditions, resolution_hours
 from .model import RankRow, Scope, StationVisits
 from .visits import LISTED, listed_name, station_conditions, station_totals
 
@@ -23,7 +23,8 @@ MIN_RATINGS = 3  # a single five-star tap does not make a model station
 
 RATING = func.avg(Feedback.rating)
 RATINGS = func.count(Feedback.rating)
-FAULTS = func.count(Feedback.id).filter(Feedback.category == FeedbackCategory.FACILITY_FAULT)
+# every report a fault's time to fix counts (feedback.FAULT_LIKE), not only broken facilities
+FAULTS = func.count().filter(Feedback.category.in_(FAULT_LIKE))
 
 
 def _fix_medians(scope: Scope, ids) -> dict[int, float]:
