@@ -745,3 +745,39 @@ def test_the_report_header_names_its_dates_once_with_the_languages_own_brackets(
     assert re.search(r"/ 5 （\d+ 条评分）", ratings)
     english = header("period=2026-11&lang=en")  # the language is remembered from here on
     assert "(2026-11-01 to 2026-11-30, China time)" in english and "（" not in english
+    week = header("period=2026-W48")
+    assert "Week 48, 2026" in week and "(2026-11-23 to 2026-11-29, China time)" in week
+    assert week.count("2026-11-23") == 1
+
+
+def test_a_station_code_in_any_case_and_the_sort_reach_the_downloads(figures_app):
+    """hz-t-001 finds HZ-T-001 as the station page does; the spreadsheet lists the model
+    stations in the order the page was sorted by."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+    page = client.get("/reports/?period=2026-11&station=a1")
+    assert page.status_code == 200 and "测试驿站1" in page.get_data(as_text=True)
+    assert client.get("/reports/?period=2026-11&station=zz9").status_code == 400
+    made = china(2026, 11, 10, 9, 0)
+    with figures_app.app_context():
+        for code, rating in (("B1", 5), ("A1", 2)):
+            for _ in range(3):
+                db.session.add(
+                    Feedback(
+                        station=station(code),
+                        visitor_group=VisitorGroup.COURIER,
+                        category=FeedbackCategory.PRAISE,
+                        rating=rating,
+                        created_at=made,
+                    )
+                )
+        db.session.commit()
+    book = load_workbook(
+        io.BytesIO(client.get("/reports/export.xlsx?period=2026-11&sort=rating").data)
+    )
+    sheet = book.worksheets[1 + tables.KEYS.index("ranking")]
+    assert [row[1].value for row in sheet.iter_rows(min_row=2)] == ["B1", "A1"]

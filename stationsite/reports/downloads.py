@@ -39,7 +39,8 @@ def _report() -> Report:
         abort(400, description=_bad_query(error.form))
     except PeriodError:
         abort(400, description=_("Not a period. Use one of: %(accepted)s", accepted=ACCEPTED))
-    return figures.build_report(scope, current_lang())
+    # the model-station table in the order the page shows it
+    return figures.build_report(scope, current_lang(), sort=request.args.get("sort", "visits"))
 
 
 def file_name(report: Report, ext: str, suffix: str = "", ascii_only: bool = False) -> str:

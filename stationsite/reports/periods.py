@@ -251,9 +251,13 @@ def split(period: Period) -> tuple[list[date], list[date], list[tuple[date, date
 MONTHS_EN = "January February March April May June July August September October November December"
 
 
-def label(period: Period, lang: str = "zh") -> str:
-    """How people name the period: 2026年11月 / November 2026, 2026年第4季度 / Q4 2026, ..."""
+def label(period: Period, lang: str = "zh", dated: bool = True) -> str:
+    """How people name the period: 2026年11月 / November 2026, 2026年第4季度 / Q4 2026, ...
+    A week names its dates too, unless not `dated` (a page that gives them beside it)."""
     start, end = period.start, period.end
+    if period.grain == "week" and not dated:
+        year, week = start.isocalendar()[:2]
+        return f"Week {week}, {year}" if lang == "en" else f"{year}年第{week}周"
     if lang == "en":
         month = MONTHS_EN.split()[start.month - 1]
         return {

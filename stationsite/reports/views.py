@@ -62,11 +62,17 @@ def scope_from_request() -> tuple[Scope, ReportForm]:
     station_code = _given(form.station)
     if station_code:
         station = db.session.scalar(select(Station).where(Station.code == station_code))
+        if station is None:  # hz-t-010 for HZ-T-010: the case of a code does not matter
+            alike = db.session.scalars(
+                select(Station).where(func.upper(Station.code) == station_code.upper()).limit(2)
+            ).all()
+            station = alike[0] if len(alike) == 1 else None
         if station is None:  # a mistyped code: said beside the field, the form kept
             form.station.errors = [_("No station has this code.")]
             raise ScopeError(form)
         if mine is not None and station.id not in mine:
             abort(403)
+        station_code = station.code
     scope = Scope(
         period=parse(_given(form.period) or DEFAULT_PERIOD),
         district=district,
@@ -107,7 +113,7 @@ def page(report) -> dict:
         "mapped": len(points),
         "presets": [(name, parse(name)) for name in PRESETS],
         "districts": _districts(report.scope),
-        "period_label": label(report.scope.period, report.lang),
+        "period_label": label(report.scope.period, report.lang, dated=False),
         "china": CHINA,
     }
 
