@@ -263,8 +263,9 @@ def test_csv_of_every_table_stacks_them_under_titles(zh):
     report = make_report()
     rows = list(csv.reader(io.StringIO(exports.to_csv(report).removeprefix("\ufeff"))))
     blank = [i for i, row in enumerate(rows) if not row]
-    assert len(blank) == len(tables.KEYS) - 1
-    titles = [rows[0]] + [rows[i + 1] for i in blank]
+    assert len(blank) == len(tables.KEYS)
+    assert rows[0] == ["概要"] and ["范围", exports.scope_text(report)] in rows[: blank[0]]
+    titles = [rows[i + 1] for i in blank]
     assert [t[0] for t in titles] == [t.title for t in tables.tables(report)]
     assert [cell for row in rows for cell in row if EVIL in cell][:1] == ["'" + EVIL]
     with pytest.raises(KeyError):
@@ -338,6 +339,15 @@ def test_unknown_csv_table_is_a_400(admin):
 def test_operator_cannot_reach_another_operators_station(operator, url):
     assert operator.get(url + "?period=2026-11&station=HZ-W-002").status_code == 403
     assert operator.get(url + "?period=2026-11&station=HZ-W-001").status_code == 200
+
+
+def test_a_narrowed_download_is_named_for_what_it_covers(admin):
+    from urllib.parse import quote
+
+    query = "period=2026-11&district=西湖区&group=courier"
+    disposition = admin.get(f"/reports/export.csv?{query}").headers["Content-Disposition"]
+    assert 'filename="station-report-2026-11-courier.csv"' in disposition
+    assert quote("驿站报告-2026-11-西湖区-courier.csv") in disposition
 
 
 def test_xlsx_download_of_demo_data(admin):
@@ -449,7 +459,8 @@ def test_cli_csv_in_english(demo_app, tmp_path):
     args = ["report", "--period", "2026", "--format", "csv", "--lang", "en", "-o", str(target)]
     result = demo_app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
-    assert target.read_text(encoding="utf-8").startswith("\ufeffHeadline figures")
+    written = target.read_text(encoding="utf-8")
+    assert written.startswith("\ufeffSummary") and "\nHeadline figures\n" in written
 
 
 def test_cli_rejects_a_bad_period_with_the_accepted_forms(demo_app):

@@ -44,10 +44,25 @@ def _report() -> Report:
 
 
 def file_name(report: Report, ext: str, suffix: str = "", ascii_only: bool = False) -> str:
-    """驿站报告-2026-11.xlsx (or station-report-2026-11.xlsx: the ASCII fallback)."""
+    """驿站报告-2026-11.xlsx (or station-report-2026-11.xlsx: the ASCII fallback), with what
+    the report is narrowed to: 驿站报告-2026-11-西湖区-courier.xlsx, so two downloads of one
+    month for different districts are not told apart by their order alone."""
     stem = "station-report" if ascii_only else _("station-report")
-    key = report.scope.period.key.replace("..", "_")
-    return f"{stem}-{key}{suffix}.{ext}"
+    scope = report.scope
+    parts = [scope.period.key.replace("..", "_")]
+    parts += [p for p in (scope.district, scope.kind, scope.station_code, scope.visitor_group) if p]
+    named = "-".join(filter(None, (_file_part(part, ascii_only) for part in parts)))
+    return f"{stem}-{named}{suffix}.{ext}"
+
+
+def _file_part(text: str, ascii_only: bool) -> str:
+    """Letters, digits, CJK and - _ only (no path, quote or control character); the ASCII
+    fallback keeps only what is ASCII."""
+    kept = "".join(
+        char if (char.isalnum() or char in "-_") and (char.isascii() or not ascii_only) else ""
+        for char in text
+    )
+    return kept[:40]
 
 
 def _download(body, content_type: str, report: Report, ext: str, suffix: str = "") -> Response:

@@ -199,7 +199,8 @@ def _csv_rows(writer, table: Table) -> None:
 
 
 def to_csv(report: Report, table_key: str | None = None) -> str:
-    """One table, or every table each under its title with a blank line between.
+    """One table, or the summary and every table, each under its title with a blank line
+    between.
 
     KeyError for an unknown `table_key`.
     """
@@ -211,9 +212,15 @@ def to_csv(report: Report, table_key: str | None = None) -> str:
             raise KeyError(table_key)
         _csv_rows(writer, table)
         return BOM + out.getvalue()
-    for index, table in enumerate(tables(report)):
-        if index:
-            writer.writerow([])
+    # what the file covers first, as the workbook's Summary sheet says it: a district's or a
+    # visitor group's CSV reads like any other without it
+    writer.writerow([safe_text(_("Summary"))])
+    for label, value in summary_rows(report):
+        writer.writerow(
+            [safe_text(label), csv_value(value, "date" if isinstance(value, date) else "text")]
+        )
+    for table in tables(report):
+        writer.writerow([])
         writer.writerow([safe_text(table.title)])
         _csv_rows(writer, table)
     return BOM + out.getvalue()
