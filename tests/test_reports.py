@@ -437,7 +437,7 @@ def test_the_ranking_counts_the_faults_whose_time_to_fix_it_shows(figures_app):
         rows = {row.code: row for row in report("2026-11").ranking}
         by_faults = build_report(Scope(periods.parse("2026-11")), "zh", sort="faults").ranking
     assert rows["A1"].faults == 1 and rows["A1"].fix_median_h == 96.0
-    assert [row.code for row in by_faults] == ["A1"]
+    assert [row.code for row in by_faults] == ["A1", "B1", "A2"]  # then by visits
 
 
 def test_the_tally_form_shows_todays_check_ins_and_what_was_entered(app, make_station):
@@ -780,4 +780,5 @@ def test_a_station_code_in_any_case_and_the_sort_reach_the_downloads(figures_app
         io.BytesIO(client.get("/reports/export.xlsx?period=2026-11&sort=rating").data)
     )
     sheet = book.worksheets[1 + tables.KEYS.index("ranking")]
-    assert [row[1].value for row in sheet.iter_rows(min_row=2)] == ["B1", "A1"]
+    # rated stations first, by rating; then the one without 3 ratings, as by visits
+    assert [row[1].value for row in sheet.iter_rows(min_row=2)] == ["B1", "A1", "A2"]

@@ -66,18 +66,26 @@ def _by_visits(scope: Scope, busiest: list[StationVisits]) -> tuple[list[int], d
 
 
 def _chosen(scope: Scope, sort: str, busiest: list[StationVisits]) -> tuple[list[int], dict, dict]:
-    """The stations to show, in order; for "fix" their median hours to fix; for "visits" the
-    stations the visit figures already read."""
+    """The stations to show, in order; for "fix" their median hours to fix; the stations the
+    visit figures already read. Sorted by a column some stations have no figure in (fewer
+    than MIN_RATINGS ratings, no fault, none fixed), those follow the ranked ones, busiest
+    first, as a spreadsheet sorts empty cells last: a sort reorders the table, it does not
+    hide most of it."""
+    fixes: dict[int, float] = {}
     if sort == "rating":
-        return _by_feedback(scope, RATINGS >= MIN_RATINGS, RATING), {}, {}
-    if sort == "faults":
-        return _by_feedback(scope, FAULTS > 0, FAULTS), {}, {}
-    if sort == "fix":
+        chosen = _by_feedback(scope, RATINGS >= MIN_RATINGS, RATING)
+    elif sort == "faults":
+        chosen = _by_feedback(scope, FAULTS > 0, FAULTS)
+    elif sort == "fix":
         fixes = _fix_medians(scope, None)
         chosen = sorted(fixes, key=lambda station_id: (fixes[station_id], station_id))[:MOST]
-        return chosen, fixes, {}
+    else:
+        chosen = []
     ids, known = _by_visits(scope, busiest)
-    return ids, {}, known
+    if chosen:
+        taken = set(chosen)
+        ids = chosen + [i for i in ids if i not in taken][: MOST - len(chosen)]
+    return ids, fixes, known
 
 
 def ranking(
