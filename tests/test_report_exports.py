@@ -161,6 +161,16 @@ def test_tables_keep_zero_and_show_none_as_a_dash(zh):
     assert tables.text(0.2345, "pct") == "23.4%" and tables.text(1234, "int") == "1,234"
 
 
+def test_the_open_problems_table_says_it_holds_the_oldest_few(zh):
+    """Two problems are open and one is listed: the title says so, so the printed report's
+    "the spreadsheet has them all" is not read as every open problem."""
+    table = tables.table_by_key(make_report(), "open_problems")
+    assert (
+        table.title == "等待最久的 1 个待处理问题（共 2 个）"
+        and table.sheet == "等待最久的待处理问题"
+    )
+
+
 def test_heat_rows_are_hours_and_columns_weekdays(zh):
     report = make_report()
     heat = tables.table_by_key(report, "visits_heat")

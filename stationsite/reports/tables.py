@@ -333,7 +333,11 @@ def open_problems(report: Report) -> Table:
         ]
         for p in report.feedback.open_problems
     ]
-    return Table("open_problems", _("Oldest open problems"), columns, rows)
+    name = _("Oldest open problems")
+    total = report.feedback.open_count
+    if total > len(rows):  # the list holds the oldest few: say how many there are in all
+        name = _("The %(shown)d oldest of %(total)d open problems", shown=len(rows), total=total)
+    return Table("open_problems", name, columns, rows, sheet=_("Oldest open problems"))
 
 
 def resolution(report: Report) -> Table:
