@@ -164,6 +164,10 @@ def test_a_running_period_is_compared_over_its_whole_days_so_far(figures_app):
     assert not over.notes and over.compared is None and over.previous.period.key == "2026-10"
     assert over.base.visits == over.visits.total == 7
     assert first.base.visits is None and first.notes
+    with figures_app.app_context():  # the 30th of November: November is not over yet
+        last = build_report(Scope(periods.parse("2026-11")), "zh", now=china(2026, 11, 30, 20))
+    assert last.base.period == periods.parse("2026-11-01..2026-11-29")
+    assert last.previous.period == periods.parse("2026-10-01..2026-10-29")
     assert first_rows[2][-2] is None
     from stationsite.reports.exports import to_json
 
@@ -195,6 +199,17 @@ def _feedback(app, **values):
         values.setdefault("visitor_group", VisitorGroup.COURIER)
         db.session.add(Feedback(**values))
         db.session.commit()
+
+
+def _fixed(app, category, made: datetime, hours: float) -> None:
+    """A report of `category` at A1, resolved `hours` after `made`."""
+    _feedback(
+        app,
+        category=category,
+        created_at=made,
+        resolved_at=made + timedelta(hours=hours),
+        status=FeedbackStatus.RESOLVED,
+    )
 
 
 def test_feedback_ratings_faults_and_time_to_fix(figures_app):
@@ -398,13 +413,7 @@ def test_a_station_reads_the_same_in_the_ranking_whatever_its_sort(figures_app):
     made = china(2026, 11, 10, 9, 0)
     for rating in (5, 4, 4):
         _feedback(figures_app, category=FeedbackCategory.PRAISE, rating=rating, created_at=made)
-    _feedback(
-        figures_app,
-        category=FeedbackCategory.FACILITY_FAULT,
-        created_at=made,
-        resolved_at=made + timedelta(hours=5),
-        status=FeedbackStatus.RESOLVED,
-    )
+    _fixed(figures_app, FeedbackCategory.FACILITY_FAULT, made, 5)
     month = Scope(periods.parse("2026-11"))
     with figures_app.app_context():
         rows = {
@@ -426,13 +435,7 @@ def test_the_ranking_counts_the_faults_whose_time_to_fix_it_shows(figures_app):
     """A cleanliness report resolved in 96 hours is a fault of the station, in the faults
     column as in its time to fix (a time to fix beside zero faults read as a contradiction)."""
     made = china(2026, 11, 10, 9, 0)
-    _feedback(
-        figures_app,
-        category=FeedbackCategory.CLEANLINESS,
-        created_at=made,
-        resolved_at=made + timedelta(hours=96),
-        status=FeedbackStatus.RESOLVED,
-    )
+    _fixed(figures_app, FeedbackCategory.CLEANLINESS, made, 96)
     with figures_app.app_context():
         rows = {row.code: row for row in report("2026-11").ranking}
         by_faults = build_report(Scope(periods.parse("2026-11")), "zh", sort="faults").ranking

@@ -98,8 +98,9 @@ def _months(first: date, months: int, grain: str) -> Period:
 
 def days_so_far(period: Period, today: date) -> int | None:
     """How many of a running period's days have begun by `today` (today included), or None
-    when the period is over or has not begun."""
-    if period.start <= today < period.end:
+    when the period is over or has not begun. Its last day is still running: the month is
+    not over on the 31st."""
+    if period.start <= today <= period.end:
         return (today - period.start).days + 1
     return None
 

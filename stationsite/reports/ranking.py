@@ -81,6 +81,8 @@ def _chosen(scope: Scope, sort: str, busiest: list[StationVisits]) -> tuple[list
         chosen = sorted(fixes, key=lambda station_id: (fixes[station_id], station_id))[:MOST]
     else:
         chosen = []
+    if len(chosen) >= MOST:
+        return chosen, fixes, {}
     ids, known = _by_visits(scope, busiest)
     if chosen:
         taken = set(chosen)
