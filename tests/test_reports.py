@@ -705,7 +705,8 @@ def test_a_new_visit_redraws_the_visit_charts_only(figures_app):
 @pytest.mark.parametrize("kind", ["Bar", "HorizontalBar"])
 def test_the_lighter_charts_draw_pygals_picture_without_its_tooltip_figures(kind):
     """charts.Bar/HorizontalBar read pygal's settings by a quicker path and skip the tooltip
-    <desc> elements: the SVG is pygal's own, element for element, less those."""
+    <desc> elements and the settings script: the SVG is pygal's own, element for element,
+    less those."""
     import re
 
     import pygal
@@ -725,6 +726,8 @@ def test_the_lighter_charts_draw_pygals_picture_without_its_tooltip_figures(kind
     pygals = drawn(getattr(pygal, kind))
     lighter = drawn(getattr(charts, kind))
     assert "<desc" in pygals and "<desc" not in lighter
+    assert "<script" in pygals and "<script" not in lighter
+    pygals = re.sub(r"<script[^>]*>.*?</script>", "", pygals, flags=re.S)
     assert lighter == re.sub(r"<desc[^>]*>[^<]*</desc>", "", pygals)
     assert f'class="graph {kind.lower()}-graph' in lighter
 

@@ -74,6 +74,17 @@ class _Lighter:
     def _tooltip_data(self, *_args, **_kwargs) -> None:
         return None
 
+    def _draw(self) -> None:
+        super()._draw()
+        # Next pygal writes its settings as JSON into an inline script for the same tooltip
+        # script (a walk over every setting, a quarter of a chart's time); the script is
+        # dropped unread (`_without_scripts`), so it is not written.
+        self.svg.add_scripts = _no_scripts
+
+
+def _no_scripts() -> None:
+    return None
+
 
 class Bar(_Lighter, pygal.Bar):
     pass
