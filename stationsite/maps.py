@@ -129,7 +129,11 @@ def _base_map(center: tuple[float, float], zoom: int, *, datum_aware: bool = Fal
     # Replace folium's CDN assets: the page brings local copies itself (see assets()).
     fmap.default_js, fmap.default_css = [], []
     for url, attr, subdomains in provider.layers if provider else ():
-        folium.TileLayer(tiles=url, attr=attr, max_zoom=19, subdomains=subdomains).add_to(fmap)
+        # Not a choice in a layer control (the map of use has one): there is no other base
+        # layer to choose, and its name would be the tile URL.
+        folium.TileLayer(
+            tiles=url, attr=attr, max_zoom=19, subdomains=subdomains, control=False
+        ).add_to(fmap)
     return fmap
 
 

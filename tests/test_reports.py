@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -361,6 +362,40 @@ def test_operators_see_only_their_own_stations(figures_app):
         assert build_report(Scope(periods.parse("2026-11"), station_ids=mine)).visits.total == 6
 
 
+def test_the_map_of_use_loads_after_the_page_for_the_same_scope(figures_app):
+    """The page carries no map: it names the map's script with its own query string, and the
+    script draws that scope's stations into #usage-map, confined as the page is, for this
+    site's pages only."""
+    import html
+
+    client = figures_app.test_client()
+    sign_in(client, "boss")
+    page = client.get("/reports/?period=2026-11&district=上城区").get_data(as_text=True)
+    assert 'id="usage-map"' in page and "L.map(" not in page
+    assert "显示最繁忙的 1 座" in page  # 上城区 had one visited station: A1
+    source = re.search(r'<script src="(/reports/map\.js\?[^"]+)"', page).group(1)
+    drawn = client.get(html.unescape(source))
+    assert drawn.status_code == 200 and drawn.mimetype == "text/javascript"
+    assert drawn.headers["Cache-Control"] == "private, no-store"
+    script = drawn.get_data(as_text=True)
+    assert script.startswith('document.getElementById("usage-map").innerHTML = ')
+    assert "L.map(" in script and r"\u00b7 A1 \u00b7" in script  # the label, as JSON
+    assert r"\u00b7 B1 \u00b7" not in script
+    everywhere = client.get("/reports/map.js?period=2026-11").get_data(as_text=True)
+    assert r"\u00b7 A1 \u00b7" in everywhere and r"\u00b7 B1 \u00b7" in everywhere
+
+    operator = figures_app.test_client()
+    sign_in(operator, "op")  # A1 only
+    mine = operator.get("/reports/map.js?period=2026-11").get_data(as_text=True)
+    assert r"\u00b7 A1 \u00b7" in mine and r"\u00b7 B1 \u00b7" not in mine
+    assert operator.get("/reports/map.js?period=2026-11&station=B1").status_code == 403
+    assert client.get("/reports/map.js?period=2026-13").status_code == 400
+    another_site = {"Sec-Fetch-Site": "cross-site"}
+    assert client.get("/reports/map.js", headers=another_site).status_code == 403
+    anonymous = figures_app.test_client().get("/reports/map.js")
+    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(figures_app):
     response = figures_app.test_client().get("/reports/")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
@@ -707,8 +742,6 @@ def test_the_lighter_charts_draw_pygals_picture_without_its_tooltip_figures(kind
     """charts.Bar/HorizontalBar read pygal's settings by a quicker path and skip the tooltip
     <desc> elements and the settings script: the SVG is pygal's own, element for element,
     less those."""
-    import re
-
     import pygal
 
     from stationsite.reports import charts
@@ -735,8 +768,6 @@ def test_the_lighter_charts_draw_pygals_picture_without_its_tooltip_figures(kind
 def test_the_report_header_names_its_dates_once_with_the_languages_own_brackets(figures_app):
     """A month shows its first and last day; a custom range's name already holds them, so only
     the time zone follows. Full-width brackets in Chinese, plain ones in English."""
-    import re
-
     client = figures_app.test_client()
     sign_in(client, "boss")
 

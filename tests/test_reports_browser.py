@@ -54,7 +54,8 @@ def test_staff_read_last_month_switch_period_and_download_the_workbook(staff, li
     staff.locator(".chip-link").nth(6).click()  # this year
     staff.wait_for_load_state("networkidle")
     assert "period=" in staff.url and staff.locator(".chip-link.current").count() == 1
-    assert staff.locator(".leaflet-interactive").count() > 0  # the map of use drew stations
+    staff.wait_for_selector("#usage-map .leaflet-interactive")  # the map of use drew stations
+    assert staff.locator("#usage-map .map-waiting").count() == 0
 
     with staff.expect_download() as download:
         staff.locator(".report-downloads a").first.click()

@@ -63,10 +63,12 @@ def test_the_reports_page_on_amap_tiles(demo_app):
     demo_app.config["MAP_TILES"] = "amap"
     client = demo_app.test_client()
     assert sign_in(client, "demo-admin", "demo-password").status_code == 302
-    page = client.get("/reports/").get_data(as_text=True)
-    assert "autonavi" in page  # the tiles are kept, not dropped for want of conversion
+    assert client.get("/reports/").status_code == 200
+    drawn = client.get("/reports/map.js").get_data(as_text=True)  # the map loads after the page
+    assert "autonavi" in drawn  # the tiles are kept, not dropped for want of conversion
+    assert re.search(r"base_layers\s*:\s*\{\s*\}", drawn)  # no base layer named by its URL
     hubin = geo.wgs84_to_gcj02(30.2585, 120.1627)
-    assert f"[{round(hubin[1], 5)}, {round(hubin[0], 5)}]" in page  # 湖滨 drawn in GCJ-02
+    assert f"[{round(hubin[1], 5)}, {round(hubin[0], 5)}]" in drawn  # 湖滨 drawn in GCJ-02
 
 
 def test_drawn_text_is_not_read_as_a_template(app):

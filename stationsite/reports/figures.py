@@ -100,6 +100,12 @@ def _compared(scope: Scope, now: datetime) -> tuple[Comparison | None, Period, P
     )
 
 
+def map_figures(scope: Scope, lang: str = "zh") -> tuple[list, CoverageFigures]:
+    """What the map of use draws: the scope's busiest stations (visits.MAP_MOST) and the
+    cells of rider searches. Read on their own: the map loads after the page."""
+    return visits.map_points(scope, lang), _coverage(scope)
+
+
 def build_report(scope: Scope, lang: str = "zh", sort: str = "visits", now=None) -> Report:
     """All figures for `scope`; `sort` orders the model-station table."""
     now = now or datetime.now(UTC)

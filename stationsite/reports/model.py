@@ -54,7 +54,7 @@ class VisitFigures:
     by_station: list[StationVisits]  # most visited first (at most TOP)
     least_used: list[StationVisits]  # least visited first, zeros included (at most TOP)
     stations_without_visits: int
-    busiest: list[StationVisits] = field(default_factory=list)  # most first, for the map
+    busiest: list[StationVisits] = field(default_factory=list)  # most first (visits.BUSIEST)
 
 
 @dataclass

@@ -15,10 +15,10 @@ from ..extensions import db
 from ..models import Feedback, Station
 from .feedback import FAULT_LIKE, conditions, resolution_hours
 from .model import RankRow, Scope, StationVisits
-from .visits import LISTED, listed_name, station_conditions, station_totals
+from .visits import BUSIEST, LISTED, listed_name, station_conditions, station_totals
 
 SORTS = ("visits", "rating", "faults", "fix")
-MOST = 50
+MOST = BUSIEST  # stations in the table: as many as the visit figures read by visits
 MIN_RATINGS = 3  # a single five-star tap does not make a model station
 
 RATING = func.avg(Feedback.rating)

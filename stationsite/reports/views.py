@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 import weakref
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,7 +22,7 @@ from .model import Scope
 from .periods import CHINA, PRESETS, label, parse
 from .tables import body_rows
 from .tables import text as cell_text
-from .visits import has_district
+from .visits import MAP_MOST, has_district
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DEFAULT_PERIOD = "last-month"
@@ -99,18 +100,16 @@ def index():
 
 
 def page(report) -> dict:
-    """What the page shows beside the figures: tables, charts, the map, the choices."""
+    """What the page shows beside the figures: tables, charts, the choices, and where the map
+    of use comes from (usage_map_script)."""
     from . import charts, tables
 
-    points = [
-        (s.lat, s.lon, s.code, s.name, s.visits) for s in report.visits.busiest if s.lat is not None
-    ]
     return {
         "report": report,
         "tables": {table.key: table for table in tables.tables(report)},
         "charts": charts.all_charts(report),
-        "usage_map": _usage_map(points, report),
-        "mapped": len(points),
+        "map_src": url_for("reports.usage_map_script", **request.args),
+        "mapped": min(MAP_MOST, report.stations.active),
         "presets": [(name, parse(name)) for name in PRESETS],
         "districts": _districts(report.scope),
         "period_label": label(report.scope.period, report.lang, dated=False),
@@ -118,11 +117,37 @@ def page(report) -> dict:
     }
 
 
-def _usage_map(points, report):
+@bp.get("/map.js")
+@login_required
+def usage_map_script():
+    """The map of use for the page's query string, as the script that draws it into the
+    page's #usage-map. It loads after the page: its 500 stations are half the page's weight
+    and a third of its drawing, and most readers come for the figures above it. The same
+    scope as the page, confined the same way."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        abort(403)  # another site's page may not run a signed-in user's map as its script
+    try:
+        scope, _form = scope_from_request()
+    except ScopeError:
+        abort(400)  # the page shows why beside the fields, and asks for no map
+    from . import figures
+
+    points, coverage = figures.map_figures(scope, current_lang())
+    drawn = _usage_map([(s.lat, s.lon, s.code, s.name, s.visits) for s in points], coverage)
+    body = (
+        f'document.getElementById("usage-map").innerHTML = {json.dumps(str(drawn.element))};\n'
+        f"{drawn.script}"
+    )
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _usage_map(points, coverage):
     """The map of use, drawn once for the same stations, cells, language and tiles."""
     from . import usemap
 
-    coverage, center = report.coverage, map_center()
+    center = map_center()
     drawn_from = (
         "usage-map",
         str(get_locale()),

@@ -44,7 +44,8 @@ from .periods import Period, months_in, split
 from .rollups import EVERYWHERE
 
 TOP = 20
-MAP_MOST = 500  # stations drawn on the map of use
+BUSIEST = 50  # the busiest stations read with the figures: the top list, the model stations
+MAP_MOST = 500  # stations drawn on the map of use (read on their own: map_points)
 
 # What a station list shows, read as plain columns: building Station objects for the 500
 # busiest stations cost more than the queries that choose them.
@@ -487,7 +488,7 @@ def visit_figures(scope: Scope, lang: str, stations: int) -> tuple[VisitFigures,
             by_district, active = _area_districts(scope, visited)
         else:
             by_district, active = _districts(visited)
-        busiest = _ranked(visited, True, MAP_MOST, lang)
+        busiest = _ranked(visited, True, BUSIEST, lang)
         least_used = _least_used(scope, visited, has_visits, lang)
     unvisited = stations - active
     figures = VisitFigures(
@@ -504,3 +505,10 @@ def visit_figures(scope: Scope, lang: str, stations: int) -> tuple[VisitFigures,
         busiest=busiest,
     )
     return figures, active
+
+
+def map_points(scope: Scope, lang: str) -> list[StationVisits]:
+    """The scope's MAP_MOST busiest stations, most first: the circles of the map of use, which
+    loads after the page (views.usage_map_script)."""
+    with kept(scope) as (visited, _has_visits):
+        return _ranked(visited, True, MAP_MOST, lang)
