@@ -125,7 +125,30 @@ def test_a_rolling_year_reads_the_year_minus_its_other_months(figures_app):
             ("A1", 6),
             ("B1", 1),
         ]
-        assert [s.code for s in rolling.least_used] == ["A2", "B1", "A1"]
+        assert [s.code for s in rolling.least_used] == ["A2"]  # B1 and A1 are the most visited
+
+
+def test_the_least_used_list_leaves_out_the_most_visited(figures_app, monkeypatch):
+    """With fewer than twice TOP stations the two lists would share some: the least used
+    list holds the others only, and says when none is left."""
+    from stationsite.reports import visits
+
+    with figures_app.app_context():
+        assert [s.code for s in report("2026-11").visits.least_used] == ["A2"]
+        monkeypatch.setattr(visits, "TOP", 1)  # most visited: A1; then A2 (none), then B1
+        figures = report("2026-11").visits
+        assert [s.code for s in figures.by_station] == ["A1"]
+        assert [s.code for s in figures.least_used] == ["A2"]
+        monkeypatch.setattr(visits, "TOP", 3)  # all three fit in one list or the other
+        figures = report("2026-11").visits
+        assert [s.code for s in figures.by_station] == ["A1", "B1"]
+        assert [s.code for s in figures.least_used] == ["A2"]
+    operator = figures_app.test_client()
+    sign_in(operator, "op")  # A1 only: it is its own most visited station
+    page = operator.get("/reports/?period=2026-11").get_data(as_text=True)
+    assert "无：本报告的每座驿站都在服务人次最多的 1 座之中。" in page
+    printed = operator.get("/reports/print?period=2026-11").get_data(as_text=True)
+    assert "无：本报告的每座驿站都在服务人次最多的 1 座之中。" in printed
 
 
 def test_district_kind_group_and_station_narrow_the_figures(figures_app):

@@ -52,7 +52,7 @@ class VisitFigures:
     heat: list[list[int]]  # [weekday Monday=0][hour 0..23], QR check-ins only
     by_district: list[tuple[str, int]]  # most visited first
     by_station: list[StationVisits]  # most visited first (at most TOP)
-    least_used: list[StationVisits]  # least visited first, zeros included (at most TOP)
+    least_used: list[StationVisits]  # least visited first, zeros included, none in by_station
     stations_without_visits: int
     busiest: list[StationVisits] = field(default_factory=list)  # most first (visits.BUSIEST)
 

@@ -271,7 +271,13 @@ def by_station(report: Report) -> Table:
 
 def least_used(report: Report) -> Table:
     rows = _station_rows(report.visits.least_used)
-    return Table("least_used", _("Least used stations"), _station_columns(), rows)
+    most = len(report.visits.by_station)
+    title = (
+        _("Least used stations, besides the %(n)d most visited", n=most)
+        if most
+        else _("Least used stations")
+    )
+    return Table("least_used", title, _station_columns(), rows, sheet=_("Least used stations"))
 
 
 def by_category(report: Report) -> Table:

@@ -421,15 +421,25 @@ def _station_visits(row, lang: str) -> StationVisits:
     )
 
 
-def _ranked(visited, most: bool, limit: int, lang: str) -> list[StationVisits]:
-    """The most (or least) visited stations of `visited` (ties by code), read for those only:
-    the `limit`-th station's visits bound the candidates, which are set apart first
-    (MATERIALIZED), so the join reads their station rows, not every station's."""
+def _ranked(
+    visited, most: bool, limit: int, lang: str, besides: list[StationVisits] | tuple = ()
+) -> list[StationVisits]:
+    """The most (or least) visited stations of `visited` (ties by code), `besides` left out,
+    read for those only: the `limit`-th station's visits bound the candidates, which are set
+    apart first (MATERIALIZED), so the join reads their station rows, not every station's."""
     visits = visited.c.visits
+    others = []
+    if besides:
+        listed = select(Station.id).where(Station.code.in_([s.code for s in besides]))
+        others = [visited.c.station_id.not_in(listed)]
     bound = db.session.scalar(
-        select(visits).order_by(visits.desc() if most else visits.asc()).offset(limit - 1).limit(1)
+        select(visits)
+        .where(*others)
+        .order_by(visits.desc() if most else visits.asc())
+        .offset(limit - 1)
+        .limit(1)
     )
-    candidates = select(visited)
+    candidates = select(visited).where(*others)
     if bound is not None:
         candidates = candidates.where(visits >= bound if most else visits <= bound)
     chosen = candidates.cte("chosen").prefix_with("MATERIALIZED")
@@ -442,8 +452,12 @@ def _ranked(visited, most: bool, limit: int, lang: str) -> list[StationVisits]:
     return [_station_visits(row, lang) for row in db.session.execute(query)]
 
 
-def _least_used(scope: Scope, visited, has_visits, lang: str) -> list[StationVisits]:
-    """The least visited stations: first those without a single visit, then the fewest."""
+def _least_used(
+    scope: Scope, visited, has_visits, lang: str, most_visited: list[StationVisits]
+) -> list[StationVisits]:
+    """The least visited stations: first those without a single visit, then the fewest, none
+    of them in the `most_visited` list (a scope of fewer than 2 × TOP stations would list some
+    in both: an operator's 4 stations would each read as most and least used at once)."""
     # NOT EXISTS, not NOT IN: PostgreSQL cannot hash a NOT IN over a large subquery and
     # falls back to rescanning it for every station; NOT EXISTS is an anti-join on both.
     unvisited = (
@@ -453,7 +467,9 @@ def _least_used(scope: Scope, visited, has_visits, lang: str) -> list[StationVis
         .limit(TOP)
     )
     rows = [_station_visits(row, lang) for row in db.session.execute(unvisited)]
-    return rows + (_ranked(visited, False, TOP - len(rows), lang) if len(rows) < TOP else [])
+    if len(rows) < TOP:
+        rows += _ranked(visited, False, TOP - len(rows), lang, besides=most_visited)
+    return rows
 
 
 def _districts(visited) -> tuple[list[tuple[str, int]], int]:
@@ -489,7 +505,7 @@ def visit_figures(scope: Scope, lang: str, stations: int) -> tuple[VisitFigures,
         else:
             by_district, active = _districts(visited)
         busiest = _ranked(visited, True, BUSIEST, lang)
-        least_used = _least_used(scope, visited, has_visits, lang)
+        least_used = _least_used(scope, visited, has_visits, lang, busiest[:TOP])
     unvisited = stations - active
     figures = VisitFigures(
         total=sum(by_source.values()),
