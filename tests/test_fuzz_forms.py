@@ -497,7 +497,9 @@ def test_admin_uploads_never_fail(site, people, data, content, where):
         station=[STATION],
         group=GROUPS,
     ),
-    where=st.sampled_from(["/reports/", "/reports/export.csv", "/reports/print"]),
+    where=st.sampled_from(
+        ["/reports/", "/reports/export.csv", "/reports/print", "/reports/map.js"]
+    ),
 )
 @FUZZ
 def test_report_filters_never_fail(site, people, data, where):

@@ -586,7 +586,9 @@ def test_whole_parts_take_a_year_less_its_other_months_when_that_is_fewer_rows()
 # --- bad input: a clear answer, never a 500 -------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/reports/", "/reports/export.csv", "/reports/export.xlsx"])
+@pytest.mark.parametrize(
+    "path", ["/reports/", "/reports/export.csv", "/reports/export.xlsx", "/reports/map.js"]
+)
 @pytest.mark.parametrize(
     "query", ["district=%00", "station=HZ%00", "period=2026-11%00", "period=2026-W53", "group=x"]
 )
