@@ -102,3 +102,10 @@ def init_app(app: Flask) -> None:
             values["filename"] = manifest[values["filename"]]
 
     app.extensions["static_manifest"] = manifest
+
+
+def plain_names(app: Flask) -> dict[str, str]:
+    """Each content-hashed static name (`css/site.3f2a9c1b04de.css`) and the file it is a copy
+    of (`css/site.css`): for a reader of the static folder itself, such as the PDF renderer.
+    Empty when names are not hashed."""
+    return {hashed: plain for plain, hashed in app.extensions.get("static_manifest", {}).items()}

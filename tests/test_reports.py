@@ -148,7 +148,7 @@ def test_the_least_used_list_leaves_out_the_most_visited(figures_app, monkeypatc
     page = operator.get("/reports/?period=2026-11").get_data(as_text=True)
     assert "无：本报告的每座驿站都在服务人次最多的 1 座之中。" in page
     printed = operator.get("/reports/print?period=2026-11").get_data(as_text=True)
-    assert "无：本报告的每座驿站都在服务人次最多的 1 座之中。" in printed
+    assert "使用最少的驿站：无，本报告的每座驿站都在服务人次最多的 1 座之中。" in printed
 
 
 def test_district_kind_group_and_station_narrow_the_figures(figures_app):

@@ -70,3 +70,22 @@ def test_a_read_only_instance_folder_leaves_plain_names(app, tmp_path):
         {**app.config, "STATIC_HASHED": True, "STATIC_BUILD_DIR": str(blocked / "static")}
     )
     assert "/static/css/site.css" in plain.test_client().get("/").get_data(as_text=True)
+
+
+def test_the_pdf_renderer_reads_stylesheets_linked_by_hashed_name(hashed_client):
+    """The printable report links its stylesheet by its hashed name, a copy outside the static
+    folder the PDF renderer reads: the name leads back to the file, or WeasyPrint would leave
+    the stylesheet out without a word and the PDF would come out unstyled."""
+    from flask import url_for
+
+    from stationsite.reports.pdf import static_path
+
+    app = hashed_client.application
+    with app.test_request_context("/reports/print"):
+        linked = url_for("static", filename="css/report-print.css")
+    assert re.fullmatch(r"/static/css/report-print\.[0-9a-f]{12}\.css", linked)
+    url = f"http://localhost{linked}"
+    with pytest.raises(ValueError):  # as it was: no such file in the static folder
+        static_path(app.static_folder, "http://localhost/", url)
+    found = static_path(app.static_folder, "http://localhost/", url, static_files.plain_names(app))
+    assert found.name == "report-print.css" and found.read_bytes().startswith(b"/*")

@@ -192,7 +192,12 @@ def feedback_trend(report: Report) -> Markup:
     )
     chart.x_labels = [_day_label(d, "month" if monthly else "day") for d, _c, _a in figures.trend]
     chart.add(_("Feedback items"), [count for _d, count, _a in figures.trend])
-    chart.add(_("Average rating"), [avg for _d, _c, avg in figures.trend], secondary=True)
+    # Two scales, one picture: the legend says which axis the ratings are read on.
+    chart.add(
+        _("Average rating (right axis, 1–5)"),
+        [avg for _d, _c, avg in figures.trend],
+        secondary=True,
+    )
     return _svg(chart, _("Feedback and average rating"))
 
 

@@ -103,6 +103,7 @@ def _render(scope: Scope, lang: str, fmt: str, step) -> bytes | str:
 
 
 def _pdf(report, lang: str) -> bytes:
+    from ..static_files import plain_names
     from .downloads import print_html
     from .pdf import PdfUnavailable, to_pdf
 
@@ -114,7 +115,7 @@ def _pdf(report, lang: str) -> bytes:
     ):
         html = print_html(report)
     try:
-        return to_pdf(html, base_url, current_app.static_folder)
+        return to_pdf(html, base_url, current_app.static_folder, plain_names(current_app))
     except PdfUnavailable as error:
         raise click.ClickException(
             f"PDF cannot be made here ({error}). Use --format xlsx, or open /reports/print "

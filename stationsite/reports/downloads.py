@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..i18n import current_lang
+from ..static_files import plain_names
 from . import charts, exports, figures
 from .model import Report
 from .pdf import PdfUnavailable, to_pdf
@@ -124,7 +125,7 @@ def print_pdf():
     report = _report()
     html = print_html(report)
     try:
-        body = to_pdf(html, request.url_root, current_app.static_folder)
+        body = to_pdf(html, request.url_root, current_app.static_folder, plain_names(current_app))
     except PdfUnavailable as error:
         current_app.logger.warning("PDF unavailable: %s", error)
         abort(503, description=pdf_unavailable_message())
