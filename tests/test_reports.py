@@ -796,11 +796,14 @@ def test_the_report_header_names_its_dates_once_with_the_languages_own_brackets(
     client = figures_app.test_client()
     sign_in(client, "boss")
 
-    def header(query: str) -> str:
+    def header(query: str, text: bool = True) -> str:
         page = client.get(f"/reports/?{query}").get_data(as_text=True)
-        return re.sub(r"\s+", " ", page.split('class="report-scope"')[1].split("</p>")[0])
+        shown = re.sub(r"\s+", " ", page.split('class="report-scope"')[1].split("</p>")[0])
+        return re.sub(r"<[^>]+>", "", shown) if text else shown
 
     assert "（2026-11-01 至 2026-11-30，北京时间）" in header("period=2026-11")
+    # each date kept on one line: a phone broke "2026-11-" from "30"
+    assert '<span class="date">2026-11-30</span>' in header("period=2026-11", text=False)
     custom = header("period=2026-11-03..2026-11-09")
     assert "（北京时间）" in custom and custom.count("2026-11-03") == 1
     ratings = client.get("/reports/?period=2026-11").get_data(as_text=True)

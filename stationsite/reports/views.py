@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import weakref
 
@@ -10,6 +11,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -234,3 +236,15 @@ def report_cell(value, fmt: str = "text") -> str:
 @bp.app_template_filter("report_rows")
 def report_rows(table, limit: int | None = None):
     return body_rows(table, limit)
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@bp.app_template_filter("dates_whole")
+def dates_whole(text) -> Markup:
+    """`text`, escaped, each ISO date kept on one line: a phone broke 2026-12-31 after its
+    hyphens ("2026-12-" at one line's end, "31" at the next)."""
+    return Markup(
+        ISO_DATE.sub(lambda date: f'<span class="date">{date.group()}</span>', str(escape(text)))
+    )
