@@ -302,6 +302,7 @@ def test_json_has_the_spec_keys_and_serialises(zh):
         "visits",
         "checkins",
     }
+    assert "station_id" not in data["visits"]["by_station"][0]  # a row id, not a figure
     assert data["visits"]["by_day"][0] == {"date": "2026-11-01", "visits": 41}
     cell = data["coverage"]["unserved_cells"][0]
     assert cell["lat"] == 30.2745 and cell["searches"] == 12 and cell["district"] == "西湖区"

@@ -232,7 +232,11 @@ def to_csv(report: Report, table_key: str | None = None) -> str:
 def _plain(value):
     """Dataclasses, tuples and dates as JSON-ready dicts, lists and ISO strings."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not f.metadata.get("internal")
+        }
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

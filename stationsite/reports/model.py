@@ -40,6 +40,8 @@ class StationVisits:
     checkins: int
     lat: float | None = None
     lon: float | None = None
+    # the station's row, for the queries that follow (ranking, the least used): not exported
+    station_id: int | None = field(default=None, metadata={"internal": True})
 
 
 @dataclass

@@ -49,16 +49,8 @@ def _by_feedback(scope: Scope, having, order) -> list[int]:
 def _by_visits(scope: Scope, busiest: list[StationVisits]) -> tuple[list[int], dict]:
     """The busiest stations, and those already known (id -> StationVisits); when fewer than
     MOST had visits, the unvisited ones follow."""
-    ids, known = [], {}
-    if busiest:
-        by_code = {station.code: station for station in busiest[:MOST]}
-        found = dict(
-            db.session.execute(
-                select(Station.code, Station.id).where(Station.code.in_(by_code))
-            ).all()
-        )
-        ids = [found[code] for code in by_code if code in found]
-        known = {found[code]: station for code, station in by_code.items() if code in found}
+    known = {station.station_id: station for station in busiest[:MOST]}
+    ids = list(known)
     if len(ids) < MOST:
         rest = select(Station.id).where(*station_conditions(scope), Station.id.not_in(ids or [-1]))
         ids += list(db.session.scalars(rest.order_by(Station.code).limit(MOST - len(ids))))
@@ -119,7 +111,13 @@ def ranking(
     fixes = fixes or _fix_medians(scope, ids)
     for i, row in stations.items():  # as the visit figures name a station
         known[i] = StationVisits(
-            row.code, listed_name(row, lang), row.district, row.kind.value, visits.get(i, 0), 0
+            row.code,
+            listed_name(row, lang),
+            row.district,
+            row.kind.value,
+            visits.get(i, 0),
+            0,
+            station_id=i,
         )
     return [_row(known[i], rated.get(i, (None, 0, 0)), fixes.get(i)) for i in ids if i in known]
 

@@ -418,6 +418,7 @@ def _station_visits(row, lang: str) -> StationVisits:
         row.checkins,
         row.lat,
         row.lon,
+        row.id,
     )
 
 
@@ -428,10 +429,7 @@ def _ranked(
     read for those only: the `limit`-th station's visits bound the candidates, which are set
     apart first (MATERIALIZED), so the join reads their station rows, not every station's."""
     visits = visited.c.visits
-    others = []
-    if besides:
-        listed = select(Station.id).where(Station.code.in_([s.code for s in besides]))
-        others = [visited.c.station_id.not_in(listed)]
+    others = [visited.c.station_id.not_in([s.station_id for s in besides])] if besides else []
     bound = db.session.scalar(
         select(visits)
         .where(*others)
